@@ -1,0 +1,144 @@
+"""site.yaml → a validated, frozen Config (the archive's title, vocabularies and taxonomies)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .content import Lines, load_yaml
+from .fields import INVALID, Pattern, Record, Sink, Slug, Spot, Table, Text, Url, Whole
+from .model import Problem
+
+SITE_FILE = "site.yaml"
+# Installed from a wheel, the theme ships as incident_archive/theme; in a checkout it is templates/.
+_PACKAGED_THEME = Path(__file__).resolve().parent / "theme"
+DEFAULT_THEME = _PACKAGED_THEME if _PACKAGED_THEME.is_dir() else Path(__file__).resolve().parent.parent / "templates"
+LANGUAGE_TAG = r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*"
+
+DEFAULT_STATUSES = {
+    "reported": {"label": "Reported", "definition": "One source; not yet assessed by the archive."},
+    "corroborated": {"label": "Corroborated", "definition": "Two or more independent, credible sources agree."},
+    "verified": {"label": "Verified", "definition": "Confirmed by the archive's own checks or by a court."},
+    "contested": {"label": "Contested", "definition": "Credible sources disagree on the facts or on responsibility."},
+    "retracted": {"label": "Retracted", "definition": "Found unreliable; kept for the record."},
+}
+DEFAULT_TAXONOMIES = {
+    "categories": {"title": "Categories", "singular": "Category"},
+    "perpetrators": {"title": "Perpetrators", "singular": "Perpetrator"},
+    "tags": {"title": "Tags", "singular": "Tag"},
+}
+# Paths the site itself uses, and front-matter fields, cannot be taxonomies or page slugs.
+RESERVED_NAMES = frozenset(
+    "incidents places status search data static media page feed sitemap index 404 "
+    "id previous_ids duplicate_of title date date_end location status sources casualties related "
+    "summary content_warning updated corrections draft lang".split()
+)
+
+
+@dataclass(frozen=True)
+class Status:
+    key: str
+    label: str
+    definition: str
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    key: str  # the front-matter field and the URL segment
+    title: str
+    singular: str
+    definitions: tuple[tuple[str, str], ...] = ()  # a closed vocabulary, when the archive sets one
+
+    @property
+    def closed(self) -> bool:
+        return bool(self.definitions)
+
+    def definition(self, term: str) -> str | None:
+        return dict(self.definitions).get(term)
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    title: str
+    language: str = "en"
+    description: str | None = None
+    base_url: str | None = None
+    per_page: int = 50
+    latest: int = 10
+    statuses: tuple[Status, ...] = ()
+    taxonomies: tuple[Taxonomy, ...] = ()
+    country_names: tuple[tuple[str, str], ...] = ()
+    template_dirs: tuple[Path, ...] = field(default=(DEFAULT_THEME,))
+
+    def status(self, key: str) -> Status:
+        return next(status for status in self.statuses if status.key == key)
+
+
+def _site_schema() -> Record:
+    # A taxonomy with `terms` has a closed vocabulary: term → the definition shown on its page.
+    term_table = Table(Text(), key=Text())
+    return Record({
+        "title": Text(required=True),
+        "description": Text(),
+        "base_url": Url(help="the address the archive is published at, e.g. https://example.org/archive/"),
+        "language": Pattern(LANGUAGE_TAG, "a language tag such as en or uk"),
+        "per_page": Whole(minimum=1),
+        "latest": Whole(minimum=1),
+        "statuses": Table(Record({"label": Text(required=True), "definition": Text(required=True)}), key=Slug()),
+        "taxonomies": Table(Record({
+            "title": Text(required=True),
+            "singular": Text(required=True),
+            "terms": term_table,
+        }), key=Slug()),
+        "country_names": Table(Text(), key=Pattern(r"[A-Z]{2}", "an ISO 3166-1 alpha-2 code")),
+    })
+
+
+def load_config(root: Path) -> tuple[Config | None, list[Problem]]:
+    """Read and check site.yaml; every problem is reported, with its line."""
+    try:
+        text = (root / SITE_FILE).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        return None, [Problem(SITE_FILE, 1, "file", "is not UTF-8; save it as UTF-8")]
+    data, node, problems = load_yaml(SITE_FILE, text, what="site.yaml")
+    if data is None:
+        return None, problems
+    sink = Sink(SITE_FILE, Lines(node, first_line=1))
+    settings = _site_schema().clean(data, Spot(sink))
+    _check_names(settings, Spot(sink))
+    if sink.has_errors or settings is INVALID:
+        return None, sink.problems
+    return _make_config(root, settings), sink.problems
+
+
+def _check_names(settings: dict, spot: Spot) -> None:
+    for key in settings.get("taxonomies", {}):
+        if key in RESERVED_NAMES:
+            spot.at("taxonomies").at(key).error(f"'{key}' is a name the site already uses; choose another")
+
+
+def _make_config(root: Path, settings: dict) -> Config:
+    statuses = settings.get("statuses") or DEFAULT_STATUSES
+    taxonomies = settings.get("taxonomies", DEFAULT_TAXONOMIES)
+    base_url = settings.get("base_url")
+    if base_url and not base_url.endswith("/"):
+        base_url += "/"
+    own_templates = root / "templates"
+    template_dirs = (own_templates, DEFAULT_THEME) if own_templates.is_dir() else (DEFAULT_THEME,)
+    return Config(
+        root=root,
+        title=settings["title"],
+        language=settings.get("language", "en"),
+        description=settings.get("description"),
+        base_url=base_url,
+        per_page=settings.get("per_page", 50),
+        latest=settings.get("latest", 10),
+        statuses=tuple(Status(key, item["label"], item["definition"]) for key, item in statuses.items()),
+        taxonomies=tuple(
+            Taxonomy(key, item["title"], item["singular"], tuple(item.get("terms", {}).items()))
+            for key, item in taxonomies.items()
+        ),
+        country_names=tuple(sorted(settings.get("country_names", {}).items())),
+        template_dirs=tuple(dict.fromkeys(path.resolve() for path in template_dirs)),
+    )

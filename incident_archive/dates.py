@@ -1,0 +1,74 @@
+"""Dates known to a day, a month or only a year, parsed from front matter and shown at that precision."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+
+_FORM = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+MONTHS = tuple(calendar.month_name)  # index 1..12, English whatever the machine's locale
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def precision(self) -> str:
+        return "day" if self.day else "month" if self.month else "year"
+
+    @property
+    def sort_key(self) -> tuple[int, int, int]:
+        return (self.year, self.month or 0, self.day or 0)
+
+    def iso(self) -> str:
+        """The form it was written in: 2022-03-04, 2022-03 or 2022 (also valid in <time datetime>)."""
+        text = f"{self.year:04d}"
+        if self.month:
+            text += f"-{self.month:02d}"
+        if self.day:
+            text += f"-{self.day:02d}"
+        return text
+
+    def human(self) -> str:
+        if self.day:
+            return f"{self.day} {MONTHS[self.month]} {self.year}"
+        if self.month:
+            return f"{MONTHS[self.month]} {self.year}"
+        return str(self.year)
+
+    def __str__(self) -> str:
+        return self.iso()
+
+
+def parse_partial_date(value: object) -> PartialDate:
+    """Parse YYYY, YYYY-MM or YYYY-MM-DD; raise ValueError with a reader-facing reason."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise ValueError("must be a date written YYYY-MM-DD, YYYY-MM or YYYY")
+    match = _FORM.fullmatch(value.strip())
+    if not match:
+        raise ValueError(f"'{value}' is not a date written YYYY-MM-DD, YYYY-MM or YYYY")
+    year, month, day = (int(part) if part else None for part in match.groups())
+    if year == 0:
+        raise ValueError(f"'{value}': there is no year 0")
+    if month is not None and not 1 <= month <= 12:
+        raise ValueError(f"'{value}': there is no month {month}")
+    if day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
+        raise ValueError(f"'{value}': {MONTHS[month]} {year} has no day {day}")
+    return PartialDate(year, month, day)
+
+
+def human_range(start: PartialDate, end: PartialDate | None) -> str:
+    """'4 March 2022', or '28 February – 2 March 2022' when an end is given."""
+    if end is None or end == start:
+        return start.human()
+    if start.precision == end.precision == "day" and start.year == end.year:
+        if start.month == end.month:
+            return f"{start.day}–{end.human()}"
+        return f"{start.day} {MONTHS[start.month]} – {end.human()}"
+    return f"{start.human()} – {end.human()}"

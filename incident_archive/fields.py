@@ -1,0 +1,266 @@
+"""Field types that validate themselves: each cleans one YAML value or reports what was expected.
+
+The front-matter schema (schema.py) and the site settings (config.py) are declared as tables of
+these, in the manner of MkDocs' config options. A bad value never stops the reading of the rest:
+it is reported where it sits and replaced by INVALID.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from .content import Lines
+from .dates import parse_partial_date
+from .model import Count, Problem, Severity
+from .names import did_you_mean, is_slug, one_of
+
+INVALID = object()  # a value that was reported and must not be used
+
+
+@dataclass
+class Sink:
+    """Collects the problems of one file, locating each by its key path."""
+
+    path: str
+    lines: Lines
+    problems: list[Problem] = field(default_factory=list)
+
+    def report(self, keys: tuple, message: str, severity: Severity) -> None:
+        self.problems.append(Problem(self.path, self.lines.of(keys), _field_name(keys), message, severity))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(problem.is_error for problem in self.problems)
+
+
+def _field_name(keys: tuple) -> str:
+    """('sources', 1, 'url') → 'sources[2].url': list items counted from 1, as on the page."""
+    name = ""
+    for key in keys:
+        name += f"[{key + 1}]" if isinstance(key, int) else (f".{key}" if name else str(key))
+    return name or "front matter"
+
+
+@dataclass(frozen=True)
+class Spot:
+    """Where a value sits: which file and which keys lead to it."""
+
+    sink: Sink
+    keys: tuple = ()
+
+    def at(self, key) -> Spot:
+        return Spot(self.sink, self.keys + (key,))
+
+    def error(self, message: str) -> object:
+        self.sink.report(self.keys, message, Severity.ERROR)
+        return INVALID
+
+    def warning(self, message: str) -> None:
+        self.sink.report(self.keys, message, Severity.WARNING)
+
+
+def _kind(value) -> str:
+    if value is None:
+        return "empty"
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false"}.get(type(value), "a number")
+
+
+class Field:
+    """A value's rules. `clean` returns the clean value, or INVALID after reporting why."""
+
+    def __init__(self, required: bool = False, help: str = ""):
+        self.required = required
+        self.help = help
+
+    def clean(self, value, spot: Spot):
+        return value
+
+
+class Text(Field):
+    def clean(self, value, spot):
+        if not isinstance(value, str):
+            hint = " (put it in quotes)" if isinstance(value, (int, float, bool)) else ""
+            return spot.error(f"must be text, not {_kind(value)}{hint}")
+        value = value.strip()
+        if not value:
+            return spot.error("must not be empty")
+        return value
+
+
+class Flag(Field):
+    def clean(self, value, spot):
+        if not isinstance(value, bool):
+            return spot.error(f"must be true or false, not {_kind(value)}")
+        return value
+
+
+class Whole(Field):
+    def __init__(self, minimum: int = 0, **kwargs):
+        super().__init__(**kwargs)
+        self.minimum = minimum
+
+    def clean(self, value, spot):
+        if isinstance(value, bool) or not isinstance(value, int):
+            return spot.error(f"must be a whole number, not {_kind(value)}")
+        if value < self.minimum:
+            return spot.error(f"must be at least {self.minimum}")
+        return value
+
+
+class Number(Field):
+    def __init__(self, low: float, high: float, **kwargs):
+        super().__init__(**kwargs)
+        self.low, self.high = low, high
+
+    def clean(self, value, spot):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return spot.error(f"must be a number, not {_kind(value)}")
+        if not self.low <= value <= self.high:
+            return spot.error(f"{value} is out of range ({self.low:g} to {self.high:g})")
+        return float(value)
+
+
+class Pattern(Text):
+    def __init__(self, pattern: str, expected: str, **kwargs):
+        super().__init__(**kwargs)
+        self.pattern = re.compile(pattern)
+        self.expected = expected
+
+    def clean(self, value, spot):
+        value = super().clean(value, spot)
+        if value is not INVALID and not self.pattern.fullmatch(value):
+            return spot.error(f"'{value}' is not {self.expected}")
+        return value
+
+
+class Slug(Text):
+    def clean(self, value, spot):
+        value = super().clean(value, spot)
+        if value is not INVALID and not is_slug(value):
+            return spot.error(
+                f"'{value}' is not a valid id: use lower-case letters, digits and single hyphens"
+            )
+        return value
+
+
+class Choice(Text):
+    """One term of a vocabulary, with a "did you mean" for a near miss."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(**kwargs)
+        self.choices = tuple(choices)
+
+    def clean(self, value, spot):
+        value = super().clean(value, spot)
+        if value is not INVALID and value not in self.choices:
+            return spot.error(f"unknown term '{value}'{did_you_mean(value, self.choices)}; use one of: {one_of(self.choices)}")
+        return value
+
+
+class Date(Field):
+    def clean(self, value, spot):
+        try:
+            return parse_partial_date(value)
+        except ValueError as reason:
+            return spot.error(str(reason))
+
+
+class Url(Text):
+    def clean(self, value, spot):
+        value = super().clean(value, spot)
+        if value is INVALID:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            return spot.error(f"'{value}' is not a web address: it must start with http:// or https://")
+        return value
+
+
+class CountField(Field):
+    """A casualty figure: a whole number, or a range written '8-10'."""
+
+    _RANGE = re.compile(r"(\d+)\s*[-–]\s*(\d+)")
+
+    def clean(self, value, spot):
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return Count(value, value)
+        match = self._RANGE.fullmatch(value.strip()) if isinstance(value, str) else None
+        if not match:
+            return spot.error(f"must be a whole number or a range such as \"8-10\", not {value!r}")
+        low, high = int(match[1]), int(match[2])
+        if low > high:
+            return spot.error(f"the range {value!r} runs backwards")
+        return Count(low, high)
+
+
+class ListOf(Field):
+    """A list of one kind of item; a single item is accepted as a list of one."""
+
+    def __init__(self, item: Field, min_items: int = 0, **kwargs):
+        super().__init__(**kwargs)
+        self.item = item
+        self.min_items = min_items
+
+    def clean(self, value, spot):
+        items = value if isinstance(value, list) else [value]
+        if len(items) < self.min_items:
+            return spot.error(f"needs at least {self.min_items} item{'s' if self.min_items > 1 else ''}")
+        cleaned = [self.item.clean(item, spot.at(index)) for index, item in enumerate(items)]
+        return tuple(item for item in cleaned if item is not INVALID)
+
+
+class Record(Field):
+    """A mapping with known keys. Unknown keys are warnings, with a "did you mean"."""
+
+    def __init__(self, fields: dict[str, Field], shorthand: str | None = None,
+                 one_of_required: tuple[str, ...] = (), **kwargs):
+        super().__init__(**kwargs)
+        self.fields = fields
+        self.shorthand = shorthand  # a plain text value stands for {shorthand: value}
+        self.one_of_required = one_of_required
+
+    def clean(self, value, spot):
+        if isinstance(value, str) and self.shorthand:
+            value = {self.shorthand: value}
+        if not isinstance(value, dict):
+            return spot.error(f"must be a mapping of fields, not {_kind(value)}")
+        cleaned = {}
+        for key, raw in value.items():
+            key = str(key)
+            if key not in self.fields:
+                spot.at(key).warning(f"unknown field{did_you_mean(key, self.fields)}")
+            elif raw is None and not self.fields[key].required:
+                continue  # an empty optional field, as a template leaves it
+            else:
+                cleaned[key] = self.fields[key].clean(raw, spot.at(key))
+        self._check_required(value, spot)
+        return {key: item for key, item in cleaned.items() if item is not INVALID}
+
+    def _check_required(self, value: dict, spot: Spot) -> None:
+        for key, rule in self.fields.items():
+            if rule.required and value.get(key) is None:
+                spot.at(key).error("is required" + (f": {rule.help}" if rule.help else ""))
+        if self.one_of_required and not any(value.get(key) is not None for key in self.one_of_required):
+            spot.error(f"needs {' or '.join(self.one_of_required)}")
+
+
+class Table(Field):
+    """A mapping whose keys are names the archive chooses (statuses, taxonomies) and whose values share one rule."""
+
+    def __init__(self, value: Field, key: Field | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.value = value
+        self.key = key or Text()
+
+    def clean(self, value, spot):
+        if not isinstance(value, dict):
+            return spot.error(f"must be a mapping, not {_kind(value)}")
+        cleaned = {}
+        for key, raw in value.items():
+            name = self.key.clean(key, spot.at(key))
+            item = self.value.clean(raw, spot.at(key))
+            if name is not INVALID and item is not INVALID:
+                cleaned[name] = item
+        return cleaned

@@ -1,0 +1,210 @@
+"""The one Markdown → HTML function: GitHub-like extensions, incident links resolved in the tree, sanitised output."""
+
+from __future__ import annotations
+
+import posixpath
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
+
+import markdown
+import nh3
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+from pymdownx.slugs import slugify as github_slugify
+
+from .model import LinkTable, Problem, Severity
+from .names import did_you_mean
+
+MEDIA_PREFIX = "content/media/"
+
+# What the sanitiser keeps: what Markdown itself produces, plus harmless inline HTML.
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl", "dt",
+    "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input", "ins",
+    "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "title", "lang", "dir"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start", "reversed"},
+    "td": {"style", "colspan", "rowspan"},
+    "th": {"style", "colspan", "rowspan", "scope"},
+    "input": {"checked", "disabled"},
+}
+ALLOWED_CLASSES = {
+    "a": {"footnote-ref", "footnote-backref", "headerlink"},
+    "div": {"footnote"},
+    "li": {"task-list-item"},
+    "ul": {"task-list"},
+}
+_SANITISER = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    clean_content_tags={"script", "style"},
+    attributes=ALLOWED_ATTRIBUTES,
+    tag_attribute_values={"input": {"type": {"checkbox"}}},
+    url_schemes={"http", "https", "mailto"},
+    allowed_classes=ALLOWED_CLASSES,
+    filter_style_properties={"text-align"},
+)
+
+
+@dataclass
+class Document:
+    """One body to convert: where it comes from and where its page will be."""
+
+    path: str  # the source file, relative to the archive folder
+    body: str
+    body_line: int  # file line of the body's first line
+    page_dir: str  # the page's folder in the output, e.g. "incidents/bucha"
+
+
+@dataclass
+class Body:
+    html: str
+    links_to: tuple[str, ...] = ()  # incident ids this body links to, for "mentioned in"
+    problems: list[Problem] = field(default_factory=list)
+
+
+class Converter:
+    """A reusable Markdown instance (building one costs more than converting a short body)."""
+
+    def __init__(self, links: LinkTable):
+        self.links = links
+        self.md = markdown.Markdown(
+            output_format="html",
+            extensions=[
+                "tables", "footnotes", "sane_lists", "toc",
+                "pymdownx.superfences", "pymdownx.tilde", "pymdownx.magiclink",
+                "pymdownx.tasklist", "pymdownx.betterem",
+                _IncidentLinks(self),
+            ],
+            extension_configs={
+                # The page's title is the h1: a body's "# Heading" becomes h2 so headings stay in order.
+                "toc": {"baselevel": 2, "slugify": github_slugify(case="lower"), "permalink": False},
+                "pymdownx.tilde": {"subscript": False},  # ~one~ and ~~two~~ strike through, as on GitHub
+                "pymdownx.magiclink": {"hide_protocol": False},
+            },
+        )
+        self.md.lazy_ol = False  # an ordered list starting at 3 starts at 3, as on GitHub
+        self.document: Document | None = None
+        self.body: Body | None = None
+
+    def convert(self, document: Document) -> Body:
+        self.document, self.body = document, Body("")
+        html = self.md.reset().convert(document.body)
+        self.body.html = _SANITISER.clean(html)
+        body, self.document, self.body = self.body, None, None
+        body.links_to = tuple(dict.fromkeys(body.links_to))
+        return body
+
+    # Called by the treeprocessor for each link and image of the body being converted.
+
+    def report(self, needle: str, field_name: str, message: str, severity=Severity.ERROR) -> None:
+        document = self.document
+        at = document.body.find(needle)
+        line = document.body_line + (document.body[:at].count("\n") if at >= 0 else 0)
+        self.body.problems.append(Problem(document.path, line, field_name, message, severity))
+
+    def page_url(self, target: str) -> str:
+        return posixpath.relpath(target, self.document.page_dir)
+
+    def incident_href(self, incident_id: str) -> str | None:
+        """The link to an incident's page, or None when it is not published (a draft)."""
+        incident_id = self.links.redirects.get(incident_id, incident_id)
+        if incident_id not in self.links.titles:
+            return None
+        self.body.links_to += (incident_id,)
+        return self.page_url(f"incidents/{incident_id}/index.html")
+
+
+class _IncidentLinks(markdown.Extension):
+    def __init__(self, converter: Converter):
+        super().__init__()
+        self.converter = converter
+
+    def extendMarkdown(self, md):
+        md.inlinePatterns.register(_WikiLink(r"\[\[([^\]\n]+)\]\]", md), "incident_id_link", 75)
+        # After inline patterns have built every <a> and <img> (20), before pretty-printing (10).
+        md.treeprocessors.register(_ResolveLinks(self.converter), "incident_links", 15)
+
+
+class _WikiLink(InlineProcessor):
+    """[[incident-id]] → a link, resolved with the others in the tree."""
+
+    def handleMatch(self, match, data):
+        element = etree.Element("a")
+        element.set("data-incident", match.group(1).strip())
+        return element, match.start(0), match.end(0)
+
+
+class _ResolveLinks(Treeprocessor):
+    def __init__(self, converter: Converter):
+        super().__init__()
+        self.converter = converter
+
+    def run(self, root):
+        for element in list(root.iter()):
+            if element.tag == "a" and "data-incident" in element.attrib:
+                self._incident_id_link(element)
+            elif element.tag == "a" and element.get("href"):
+                element.set("href", self._resolve(element.get("href"), "link", element) or element.get("href"))
+            elif element.tag == "img":
+                self._image(element)
+
+    def _incident_id_link(self, element) -> None:
+        links, target = self.converter.links, element.attrib.pop("data-incident")
+        href = self.converter.incident_href(target)
+        element.text = element.text or links.titles.get(links.redirects.get(target, target), target)
+        if href:
+            element.set("href", href)
+            return
+        element.tag = "span"
+        if target not in links.known_ids:
+            hint = did_you_mean(target, links.known_ids)
+            self.converter.report(f"[[{target}", "link", f"[[{target}]]: no incident has this id{hint}")
+
+    def _image(self, element) -> None:
+        src = element.get("src", "")
+        if not element.get("alt"):
+            self.converter.report(src or "![", "image", f"{src}: add a description (alt text) for readers who cannot see it",
+                                  Severity.WARNING)
+        resolved = self._resolve(src, "image", element) if src else None
+        if resolved:
+            element.set("src", resolved)
+
+    def _resolve(self, href: str, field_name: str, element) -> str | None:
+        """The output link for a link or image written relative to the Markdown file."""
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or not parts.path:
+            return None  # external, or a #fragment on this page
+        if parts.path.startswith("/"):
+            self.converter.report(href, field_name, f"{href}: a link from the site's root breaks under a "
+                                  "sub-path and offline; write it relative to this file", Severity.WARNING)
+            return None
+        document = self.converter.document
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(document.path), unquote(parts.path)))
+        fragment = f"#{parts.fragment}" if parts.fragment else ""
+        if target.endswith(".md"):
+            return self._markdown_target(href, target, fragment, field_name, element)
+        if target.startswith(MEDIA_PREFIX):
+            if target[len(MEDIA_PREFIX):] not in self.converter.links.media:
+                self.converter.report(href, field_name, f"{href}: there is no file {target}")
+            return self.converter.page_url(f"media/{target[len(MEDIA_PREFIX):]}")
+        return None
+
+    def _markdown_target(self, href, target, fragment, field_name, element) -> str | None:
+        links = self.converter.links
+        if target in links.incident_paths:
+            url = self.converter.incident_href(links.incident_paths[target])
+            if url is None:
+                element.tag = "span"  # a draft: shown as text until it is published
+                element.attrib.pop("href", None)
+            return url and url + fragment
+        if target in links.page_paths:
+            return self.converter.page_url(f"{links.page_paths[target]}/index.html") + fragment
+        hint = did_you_mean(target, list(links.incident_paths) + list(links.page_paths))
+        self.converter.report(href, field_name, f"{href}: there is no file {target}{hint}")
+        return None

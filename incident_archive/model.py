@@ -1,0 +1,202 @@
+"""The data model: plain, frozen records that flow between the stages of a build."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .dates import PartialDate
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as the input allows."""
+
+    path: str
+    line: int
+    field: str
+    message: str
+    severity: Severity = Severity.ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def __str__(self) -> str:
+        flag = "" if self.is_error else "warning: "
+        return f"{self.path}:{self.line}: {self.field}: {flag}{self.message}"
+
+
+@dataclass(frozen=True)
+class Location:
+    name: str
+    admin1: str | None = None
+    admin2: str | None = None
+    country: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    precision: str | None = None
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+
+@dataclass(frozen=True)
+class Source:
+    url: str | None = None
+    description: str | None = None
+    title: str | None = None
+    publisher: str | None = None
+    date: PartialDate | None = None
+    archived_url: str | None = None
+    accessed: PartialDate | None = None
+    type: str | None = None
+    language: str | None = None
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class Count:
+    """A casualty figure: exact (low == high) or a range kept as the sources give it."""
+
+    low: int
+    high: int
+
+    def __str__(self) -> str:
+        return str(self.low) if self.low == self.high else f"{self.low}–{self.high}"
+
+
+@dataclass(frozen=True)
+class Casualties:
+    killed: Count | None = None
+    injured: Count | None = None
+
+
+@dataclass(frozen=True)
+class Correction:
+    date: PartialDate
+    note: str
+
+
+@dataclass(frozen=True)
+class Incident:
+    id: str
+    path: str
+    title: str
+    date: PartialDate
+    location: Location
+    status: str
+    sources: tuple[Source, ...]
+    body: str = ""
+    body_line: int = 1
+    date_end: PartialDate | None = None
+    terms: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    casualties: Casualties | None = None
+    related: tuple[str, ...] = ()
+    summary: str | None = None
+    content_warning: str | None = None
+    updated: PartialDate | None = None
+    corrections: tuple[Correction, ...] = ()
+    previous_ids: tuple[str, ...] = ()
+    duplicate_of: str | None = None
+    draft: bool = False
+    lang: str | None = None
+    # Lines of the fields the link stage may report on: ("related[2]", 14), ...
+    lines: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.date.sort_key, self.id)
+
+    def line_of(self, field_name: str) -> int:
+        return dict(self.lines).get(field_name, 1)
+
+    def terms_of(self, taxonomy: str) -> tuple[str, ...]:
+        return dict(self.terms).get(taxonomy, ())
+
+
+@dataclass(frozen=True)
+class Page:
+    """A plain page from content/pages (about, methodology) or the home page's text."""
+
+    id: str
+    path: str
+    title: str
+    body: str = ""
+    body_line: int = 1
+    summary: str | None = None
+    menu: int | None = None
+    draft: bool = False
+    lang: str | None = None
+    updated: PartialDate | None = None
+
+
+@dataclass(frozen=True)
+class IdClaim:
+    """A file that claims an id, valid or not: duplicates are found among all of them."""
+
+    id: str
+    path: str
+    line: int
+
+
+@dataclass
+class Reading:
+    """What the read and validate stages produce: valid records, plus every id claimed."""
+
+    incidents: list[Incident] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
+    home: Page | None = None
+    # Includes files with errors, so that links to them are not reported as broken too:
+    # one bad file yields its own problems, not a cascade in others.
+    claims: list[IdClaim] = field(default_factory=list)
+    media: frozenset[str] = frozenset()  # paths under content/media, relative to it
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TermGroup:
+    """One term of a taxonomy, or one place, with its incidents newest first."""
+
+    name: str
+    slug: str
+    ids: tuple[str, ...]
+    definition: str | None = None
+    children: tuple["TermGroup", ...] = ()  # a country's regions
+
+
+@dataclass(frozen=True)
+class LinkTable:
+    """What a Markdown body may link to, for the treeprocessor that resolves its links."""
+
+    incident_paths: dict[str, str]  # content path → id, for [text](../2022/x.md)
+    page_paths: dict[str, str]  # content path → page id
+    titles: dict[str, str]  # published incident id → title
+    redirects: dict[str, str]  # previous or merged id → current id
+    known_ids: frozenset[str]  # every id claimed, published or not, valid or not
+    media: frozenset[str]
+
+
+@dataclass
+class Archive:
+    """The linked archive: records plus every index the pages need, computed once."""
+
+    incidents: dict[str, Incident]  # published, by id
+    newest_first: tuple[str, ...]
+    redirects: dict[str, str]
+    related: dict[str, tuple[str, ...]]
+    neighbours: dict[str, tuple[str | None, str | None]]  # id → (older, newer)
+    taxonomies: dict[str, tuple[TermGroup, ...]]
+    countries: tuple[TermGroup, ...]
+    statuses: dict[str, tuple[str, ...]]
+    years: tuple[tuple[int, int], ...]
+    pages: tuple[Page, ...]
+    home: Page | None
+    links: LinkTable
+    term_slugs: dict[str, dict[str, str]] = field(default_factory=dict)  # taxonomy → term → slug

@@ -1,0 +1,38 @@
+"""Names that become paths: slugs for ids, terms and places, transliterated to ASCII."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from anyascii import anyascii
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str) -> str:
+    """'Bucha Raion' → 'bucha-raion', 'Буча' → 'bucha': safe in every file system and URL.
+
+    ASCII rather than Hugo's Unicode paths: a zip or a USB stick copied between systems
+    mangles non-ASCII file names, and the archive must open from disk.
+    """
+    return _NOT_SLUG.sub("-", anyascii(text).lower()).strip("-")
+
+
+def is_slug(text: str) -> bool:
+    return bool(SLUG.fullmatch(text))
+
+
+def did_you_mean(word: str, choices) -> str:
+    """' (did you mean "x"?)' for a near miss, '' when nothing is close."""
+    close = difflib.get_close_matches(str(word), sorted(choices), n=1, cutoff=0.7)
+    if not close:
+        lowered = {c.lower(): c for c in choices}
+        close = difflib.get_close_matches(str(word).lower(), sorted(lowered), n=1, cutoff=0.7)
+        close = [lowered[c] for c in close]
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+def one_of(choices) -> str:
+    return ", ".join(str(choice) for choice in choices)

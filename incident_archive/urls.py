@@ -1,0 +1,82 @@
+"""Where every page lives in the output, and the relative links between pages.
+
+Every internal link is relative and names its file (`../x/index.html`), so that one build works
+under any sub-path and from disk, where a browser shows a folder's listing rather than its index.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from .model import Archive
+from .names import slugify
+
+
+def listing(base: str, number: int = 1) -> str:
+    """Page N of a paginated list: base/index.html, then base/page/N/index.html (Hugo's scheme)."""
+    return f"{base}/index.html" if number == 1 else f"{base}/page/{number}/index.html"
+
+
+def incident(incident_id: str) -> str:
+    return f"incidents/{incident_id}/index.html"
+
+
+def term(taxonomy: str, slug: str) -> str:
+    return f"{taxonomy}/{slug}"
+
+
+def place(country_slug: str, region_slug: str | None = None) -> str:
+    return f"places/{country_slug}/{region_slug}" if region_slug else f"places/{country_slug}"
+
+
+def status(key: str) -> str:
+    return f"status/{key}"
+
+
+def page(page_id: str) -> str:
+    return f"{page_id}/index.html"
+
+
+class Links:
+    """Links from one page to the others: relative, or under `root` for pages served at any depth."""
+
+    def __init__(self, page_path: str, archive: Archive, root: str | None = None):
+        self.page_dir = posixpath.dirname(page_path) or "."
+        self.archive = archive
+        self.root = root  # e.g. "/archive/" for 404.html, which the server returns at any depth
+
+    def to(self, target: str) -> str:
+        if self.root is not None:
+            return self.root + target
+        return posixpath.relpath(target, self.page_dir)
+
+    def home(self) -> str:
+        return self.to("index.html")
+
+    def static(self, name: str) -> str:
+        return self.to(f"static/{name}")
+
+    def incident(self, incident_id: str) -> str:
+        return self.to(incident(incident_id))
+
+    def listing(self, base: str, number: int = 1) -> str:
+        return self.to(listing(base, number))
+
+    def term(self, taxonomy: str, name: str) -> str:
+        return self.to(listing(term(taxonomy, self.archive.term_slugs[taxonomy][name])))
+
+    def place(self, location) -> str | None:
+        """The deepest place page of a location: its region's, else its country's."""
+        if not location.country:
+            return None
+        region = slugify(location.admin1) if location.admin1 else None
+        return self.to(listing(place(location.country.lower(), region)))
+
+    def country(self, code: str) -> str:
+        return self.to(listing(place(code.lower())))
+
+    def status(self, key: str) -> str:
+        return self.to(listing(status(key)))
+
+    def page(self, page_id: str) -> str:
+        return self.to(page(page_id))
