@@ -53,7 +53,7 @@ def _report(args, result: pipeline.Result, seconds: float) -> int:
     for problem in result.errors + result.warnings:
         print(problem)
     failed = bool(result.errors) or (args.strict and bool(result.warnings))
-    summary = f"{result.incidents} incidents, {result.pages} pages"
+    summary = f"{_plural(result.incidents, 'incident')}, {_plural(result.pages, 'page')}"
     if args.command == "build" and not failed:
         summary += f", {result.files_written} files written"
     summary += f", {_plural(len(result.errors), 'error')}, {_plural(len(result.warnings), 'warning')} ({seconds:.2f} s)"

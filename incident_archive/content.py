@@ -177,9 +177,13 @@ def load_yaml(relpath: str, text: str, first_line: int = 1, what: str = "front m
 
 
 def _yaml_problem(relpath: str, error: yaml.MarkedYAMLError, first_line: int, what: str) -> Problem:
-    mark = error.problem_mark or error.context_mark
+    # A token or bracket that never ends (an unclosed quote or [) fails further down: point at its start.
+    scanning = (error.context or "").startswith(("while scanning", "while parsing a flow"))
+    mark = (error.context_mark if scanning else None) or error.problem_mark or error.context_mark
     line = first_line + mark.line if mark else first_line
     problem = error.problem or "invalid YAML"
+    if scanning:
+        problem = f"{problem} {error.context}"
     if isinstance(error, yaml.constructor.ConstructorError):
         problem = f"{problem}: only plain YAML values are allowed (no !tags)"
     return Problem(relpath, line, what, f"is not valid YAML: {problem}")

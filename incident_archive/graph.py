@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from .config import Config
+from .config import RESERVED_NAMES, Config
 from .countries import COUNTRY_NAMES
 from .model import Archive, IdClaim, Incident, LinkTable, Page, Problem, Reading, Severity, TermGroup
 from .names import did_you_mean, slugify
@@ -36,7 +36,7 @@ def link(reading: Reading, config: Config, drafts: bool = False) -> tuple[Archiv
         pages=pages,
         home=reading.home,
         links=LinkTable(
-            incident_paths={incident.path: incident.id for incident in reading.incidents},
+            incident_paths={claim.path: claim.id for claim in reading.claims},
             page_paths={page.path: page.id for page in pages},
             titles={incident_id: incident.title for incident_id, incident in published.items()},
             redirects=redirects,
@@ -51,7 +51,8 @@ def link(reading: Reading, config: Config, drafts: bool = False) -> tuple[Archiv
 def _duplicate_ids(claims: list[IdClaim]) -> list[Problem]:
     by_id = defaultdict(list)
     for claim in claims:
-        by_id[claim.id].append(claim)
+        if not claim.guessed:
+            by_id[claim.id].append(claim)
     problems = []
     for record_id, same in by_id.items():
         for claim in same if len(same) > 1 else ():
@@ -62,7 +63,7 @@ def _duplicate_ids(claims: list[IdClaim]) -> list[Problem]:
 
 def _clashing_previous_ids(incidents: list[Incident], claims: list[IdClaim]) -> list[Problem]:
     """An old id must stay unique: it still resolves to the record that had it."""
-    owners = {claim.id: claim.path for claim in claims}
+    owners = {claim.id: claim.path for claim in claims if not claim.guessed}
     first_claim: dict[str, str] = {}
     problems = []
     for incident in incidents:
@@ -202,11 +203,11 @@ def _places(config: Config, published: dict[str, Incident]) -> tuple[TermGroup, 
 
 
 def _pages(pages: list[Page], config: Config, drafts: bool) -> tuple[tuple[Page, ...], list[Problem]]:
-    taken = {taxonomy.key for taxonomy in config.taxonomies}
+    taken = RESERVED_NAMES | {taxonomy.key for taxonomy in config.taxonomies}
     problems, seen = [], {}
     for page in pages:
         if page.id in taken:
-            problems.append(Problem(page.path, 1, "id", f"'{page.id}' is the name of a taxonomy; set another id"))
+            problems.append(Problem(page.path, 1, "id", f"'{page.id}' is a name the site already uses; set another id"))
         elif page.id in seen:
             problems.append(Problem(page.path, 1, "id", f"'{page.id}' is also the id of {seen[page.id]}"))
         seen.setdefault(page.id, page.path)

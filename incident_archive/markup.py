@@ -48,6 +48,7 @@ _SANITISER = nh3.Cleaner(
     url_schemes={"http", "https", "mailto"},
     allowed_classes=ALLOWED_CLASSES,
     filter_style_properties={"text-align"},
+    link_rel=None,  # every page sets <meta name="referrer" content="no-referrer">, and target= is not allowed
 )
 
 
@@ -59,6 +60,7 @@ class Document:
     body: str
     body_line: int  # file line of the body's first line
     page_dir: str  # the page's folder in the output, e.g. "incidents/bucha"
+    heading_level: int = 2  # the level of the body's top headings: the page's outline continues there
 
 
 @dataclass
@@ -82,8 +84,7 @@ class Converter:
                 _IncidentLinks(self),
             ],
             extension_configs={
-                # The page's title is the h1: a body's "# Heading" becomes h2 so headings stay in order.
-                "toc": {"baselevel": 2, "slugify": github_slugify(case="lower"), "permalink": False},
+                "toc": {"slugify": github_slugify(case="lower"), "permalink": False},
                 "pymdownx.tilde": {"subscript": False},  # ~one~ and ~~two~~ strike through, as on GitHub
                 "pymdownx.magiclink": {"hide_protocol": False},
             },
@@ -129,6 +130,8 @@ class _IncidentLinks(markdown.Extension):
         md.inlinePatterns.register(_WikiLink(r"\[\[([^\]\n]+)\]\]", md), "incident_id_link", 75)
         # After inline patterns have built every <a> and <img> (20), before pretty-printing (10).
         md.treeprocessors.register(_ResolveLinks(self.converter), "incident_links", 15)
+        # Before toc (5) names the headings' anchors.
+        md.treeprocessors.register(_HeadingLevels(self.converter), "heading_levels", 7)
 
 
 class _WikiLink(InlineProcessor):
@@ -138,6 +141,32 @@ class _WikiLink(InlineProcessor):
         element = etree.Element("a")
         element.set("data-incident", match.group(1).strip())
         return element, match.start(0), match.end(0)
+
+
+class _HeadingLevels(Treeprocessor):
+    """Body headings continue the page's outline: the top ones take the document's level, none skips one.
+
+    Contributors write "# Heading" or "## Heading" as they would on GitHub; the page already has its
+    h1 (and, on an incident, an h2 above the body), and a skipped level confuses screen readers.
+    """
+
+    def __init__(self, converter: Converter):
+        super().__init__()
+        self.converter = converter
+
+    def run(self, root):
+        headings = [element for element in root.iter() if element.tag in _HEADINGS]
+        if not headings:
+            return
+        top = min(int(heading.tag[1]) for heading in headings)
+        base = self.converter.document.heading_level
+        previous = base - 1
+        for heading in headings:
+            level = min(int(heading.tag[1]) - top + base, previous + 1, 6)
+            heading.tag, previous = f"h{level}", level
+
+
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
 class _ResolveLinks(Treeprocessor):

@@ -144,6 +144,9 @@ class IdClaim:
     id: str
     path: str
     line: int
+    # The file could not be read, so its id is taken from its name: enough to spare other files
+    # reports of broken links to it, not enough to report it as a duplicate.
+    guessed: bool = False
 
 
 @dataclass

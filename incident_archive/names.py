@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from pathlib import PurePosixPath
 
 from anyascii import anyascii
 
@@ -18,6 +19,11 @@ def slugify(text: str) -> str:
     mangles non-ASCII file names, and the archive must open from disk.
     """
     return _NOT_SLUG.sub("-", anyascii(text).lower()).strip("-")
+
+
+def id_from_path(path: str) -> str:
+    """The id a record gets from its file name when it sets none: 'content/incidents/2022/буча.md' → 'bucha'."""
+    return slugify(PurePosixPath(path).stem)
 
 
 def is_slug(text: str) -> bool:

@@ -12,6 +12,7 @@ from . import content, graph, render
 from .config import Config, load_config
 from .markup import Body, Converter, Document
 from .model import Archive, IdClaim, Page, Problem, Reading
+from .names import id_from_path
 from .schema import incident_schema, validate_incident, validate_page
 from .writer import UnsafeOutput, check_output_folder, write_site
 
@@ -81,6 +82,9 @@ def read_archive(root: Path, config: Config) -> Reading:
         raw, read_problems = content.read_file(root, path)
         reading.problems += read_problems
         if raw is None:
+            guessed_id = id_from_path(path)
+            if guessed_id:
+                reading.claims.append(IdClaim(guessed_id, path, 1, guessed=True))
             continue
         incident, record_id, problems = validate_incident(raw, schema, config)
         reading.problems += problems
@@ -118,7 +122,8 @@ def convert_bodies(archive: Archive, reading: Reading, drafts: bool) -> tuple[di
     """Markdown → HTML for every published body (every body, drafts included, when checking)."""
     converter = Converter(archive.links)
     documents = {
-        incident.id: Document(incident.path, incident.body, incident.body_line, f"incidents/{incident.id}")
+        # An incident's body sits under its "Description" h2, so its own headings start at h3.
+        incident.id: Document(incident.path, incident.body, incident.body_line, f"incidents/{incident.id}", 3)
         for incident in reading.incidents
         if incident.id in archive.incidents or drafts
     }

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from .config import LANGUAGE_TAG, RESERVED_NAMES, Config
+from .config import LANGUAGE_TAG, Config
 from .content import RawFile
 from .countries import COUNTRY_CODES
 from .fields import (INVALID, Choice, CountField, Date, Field, Flag, ListOf, Number, Pattern,
                      Record, Sink, Slug, Spot, Text, Url, Whole)
 from .model import Casualties, Correction, Incident, Location, Page, Problem, Source
-from .names import did_you_mean, slugify
+from .names import did_you_mean, id_from_path, slugify
 
 SOURCE_TYPES = ("news", "official", "court", "ngo", "witness", "video", "photo", "social", "other")
 PRECISIONS = ("exact", "approximate", "settlement", "region")
@@ -121,8 +121,6 @@ def validate_page(raw: RawFile) -> tuple[Page | None, list[Problem]]:
     spot = Spot(sink)
     data = PAGE_SCHEMA.clean(raw.meta, spot)
     page_id = _record_id(raw, data, spot)
-    if page_id in RESERVED_NAMES:
-        spot.at("id").error(f"'{page_id}' is a name the site already uses; set another id")
     if sink.has_errors or page_id is None:
         return None, sink.problems
     page = Page(id=page_id, path=raw.path, title=data["title"], body=raw.body, body_line=raw.body_line,
@@ -138,7 +136,7 @@ def _record_id(raw: RawFile, data: dict, spot: Spot) -> str | None:
     elif raw.meta.get("id") is not None:
         return None  # an id was given but is invalid: already reported
     else:
-        record_id = slugify(PurePosixPath(raw.path).stem)
+        record_id = id_from_path(raw.path)
         if not record_id:
             spot.at("id").error("cannot be made from this file name; add an id: field")
             return None
