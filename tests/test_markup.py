@@ -1,0 +1,109 @@
+"""What a contributor previews on GitHub renders the same here, as far as Python-Markdown allows."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import VALID_FRONT
+
+GITHUB_MARKDOWN = """\
+# A heading
+
+Some *emphasis*, **strong**, ~~struck~~ and `code`.
+
+| Place | Killed |
+|:------|-------:|
+| Bucha | 8 |
+
+```text
+fenced code keeps <b>markup</b> as text
+```
+
+1. first
+2. second
+
+Between the lists.
+
+3. third starts a list at 3
+
+- [x] checked task
+- [ ] open task
+
+A bare address: https://example.org/report and a footnote.[^note]
+
+> A quotation.
+
+### A deeper heading
+
+[^note]: The footnote's text.
+"""
+
+
+@pytest.fixture
+def rendered(archive):
+    archive.incident("x", body=GITHUB_MARKDOWN)
+    code, output = archive.build()
+    assert code == 0, output
+    return (archive.output / "incidents/x/index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("expected", [
+    '<h3 id="a-heading">A heading</h3>',            # under the page's h1 and "Description" h2
+    '<h4 id="a-deeper-heading">A deeper heading</h4>',  # ### after # : no level skipped
+    "<del>struck</del>",
+    '<th style="text-align:left">Place</th>',
+    '<td style="text-align:right">8</td>',
+    "<code>fenced code keeps &lt;b&gt;markup&lt;/b&gt; as text",
+    '<ol start="3">',
+    '<a href="https://example.org/report">https://example.org/report</a>',
+    'class="footnote-ref"',
+    "The footnote&#x27;s text.",
+    "<blockquote>",
+    'class="task-list-item"',
+])
+def test_github_flavoured_markdown_renders(rendered, expected):
+    assert expected in rendered or expected.replace("&#x27;", "&#39;") in rendered or expected.replace("&#x27;", "'") in rendered
+
+
+def test_page_headings_start_at_h2(minimal):
+    assert minimal.build()[0] == 0
+    html = (minimal.output / "about/index.html").read_text(encoding="utf-8")
+    assert '<h2 id="purpose">Purpose</h2>' in html
+
+
+def test_links_to_drafts_show_as_text_until_published(archive):
+    archive.incident("draft", VALID_FRONT + "draft: true\n")
+    archive.incident("x", VALID_FRONT + "related: [draft]\n", body="See [[draft]] and [it](draft.md).\n")
+    code, output = archive.build()
+    assert code == 0, output
+    html = (archive.output / "incidents/x/index.html").read_text(encoding="utf-8")
+    assert "draft/index.html" not in html
+    # An unpublished record's title is not public yet: the link shows its id.
+    assert "<span>draft</span>" in html and "<span>it</span>" in html
+    assert archive.build("--drafts")[0] == 0
+    html = (archive.output / "incidents/x/index.html").read_text(encoding="utf-8")
+    assert '<a href="../draft/index.html">it</a>' in html
+
+
+def test_link_to_a_previous_id_goes_to_the_current_page(archive):
+    archive.incident("renamed", VALID_FRONT + "previous_ids: [old-name]\n")
+    archive.incident("x", body="See [[old-name]].\n")
+    assert archive.build()[0] == 0
+    html = (archive.output / "incidents/x/index.html").read_text(encoding="utf-8")
+    assert '<a href="../renamed/index.html">A valid incident</a>' in html
+
+
+def test_missing_alt_text_is_a_warning(archive):
+    archive.write("content/media/photo.png", b"\x89PNG\r\n\x1a\n")
+    archive.incident("x", body="\n![](../../media/photo.png)\n")
+    code, output = archive.check()
+    assert code == 0
+    assert "content/incidents/2022/x.md:9: image: warning:" in output
+    assert archive.check("--strict")[0] == 1
+
+
+def test_link_from_the_site_root_is_a_warning(archive):
+    archive.incident("x", body="\n[all](/incidents/index.html)\n")
+    code, output = archive.check()
+    assert code == 0
+    assert "content/incidents/2022/x.md:9: link: warning:" in output
