@@ -48,6 +48,16 @@ def link(reading: Reading, config: Config, drafts: bool = False) -> tuple[Archiv
     return archive, problems + term_problems + page_problems
 
 
+def backlinks(archive: Archive, links_to: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """incident id → the published incidents whose bodies link to it, newest first."""
+    mentioned_in = defaultdict(list)
+    for source_id in archive.newest_first:
+        for target in links_to.get(source_id, ()):
+            if target != source_id:
+                mentioned_in[target].append(source_id)
+    return {target: tuple(sources) for target, sources in mentioned_in.items()}
+
+
 def _duplicate_ids(claims: list[IdClaim]) -> list[Problem]:
     by_id = defaultdict(list)
     for claim in claims:

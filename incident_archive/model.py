@@ -203,3 +203,5 @@ class Archive:
     home: Page | None
     links: LinkTable
     term_slugs: dict[str, dict[str, str]] = field(default_factory=dict)  # taxonomy → term → slug
+    # Filled after the bodies are converted: incident id → the incidents whose bodies link to it.
+    mentioned_in: dict[str, tuple[str, ...]] = field(default_factory=dict)

@@ -68,6 +68,7 @@ def _prepare(root: Path, drafts: bool) -> tuple[Config | None, Archive | None, d
     reading = read_archive(root, config)
     archive, link_problems = graph.link(reading, config, drafts)
     bodies, body_problems = convert_bodies(archive, reading, drafts)
+    archive.mentioned_in = graph.backlinks(archive, {key: body.links_to for key, body in bodies.items()})
     result.problems = sorted(problems + reading.problems + link_problems + body_problems)
     result.incidents, result.pages = len(archive.incidents), len(archive.pages)
     return config, archive, bodies, result

@@ -96,17 +96,13 @@ def _listings(archive: Archive, base: str, title: str, ids: tuple[str, ...], con
 
 
 def _incidents(archive: Archive, bodies: dict[str, Body]) -> Iterator[PageSpec]:
-    mentioned_in = {}
-    for source_id in archive.newest_first:
-        for target in bodies[source_id].links_to:
-            if target != source_id:
-                mentioned_in.setdefault(target, []).append(source_id)
     for incident_id, incident in archive.incidents.items():
         older, newer = archive.neighbours[incident_id]
+        related = archive.related.get(incident_id, ())
         yield PageSpec(urls.incident(incident_id), "incident.html", {
             "incident": incident, "title": incident.title, "body": Markup(bodies[incident_id].html),
-            "related": _records(archive, archive.related.get(incident_id, ())),
-            "mentioned_in": _records(archive, mentioned_in.get(incident_id, ())),
+            "related": _records(archive, related),
+            "mentioned_in": _records(archive, [i for i in archive.mentioned_in.get(incident_id, ()) if i not in related]),
             "older": archive.incidents.get(older), "newer": archive.incidents.get(newer),
         })
 

@@ -57,7 +57,7 @@ def test_incident_page_shows_every_field(built):
     for expected in [
         "<h1>Shelling near the river crossing</h1>",
         '<time datetime="2022-03-04">4–6 March 2022</time>',            # date range at day precision
-        "Lake District", "50.50000, 30.25000", "Precision: approximate",
+        "Lake District", "50.5, 30.25", "Precision: approximate",  # as precise as written, no more
         "Confirmed by the archive&#39;s own checks or by a court.",        # the status's definition
         "Killed: 3–5", "Injured: 12",
         '<a href="../../categories/shelling/index.html">Shelling</a>',
