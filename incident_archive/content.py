@@ -44,11 +44,14 @@ class Lines:
 
     def __init__(self, root: yaml.Node | None, first_line: int):
         self.root = root
-        self.first_line = first_line  # the file's line number of the opening ---
+        self.first_line = first_line  # the file line where the YAML text starts (its line 0)
 
     def of(self, keys: tuple) -> int:
-        """Line of the key (for mapping entries) or item (for list entries) that `keys` leads to."""
-        node, line = self.root, self.first_line
+        """Line of the key (for mapping entries) or item (for list entries) that `keys` leads to.
+
+        A key that is not there (a missing required field) is reported at the opening ---, line 1.
+        """
+        node, line = self.root, 1
         for key in keys:
             found = _child(node, key)
             if found is None:
