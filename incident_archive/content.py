@@ -94,21 +94,36 @@ class RawFile:
     body_line: int  # file line of the body's first line
 
 
-def discover(root: Path) -> tuple[list[str], list[str], list[Problem]]:
-    """Relative paths of incident files and page files, sorted, and warnings for strays."""
+def discover(root: Path) -> tuple[list[str], list[str], list[str], list[Problem]]:
+    """Relative paths of incident files, page files and media files, sorted, with problems of strays.
+
+    A symbolic link is never followed: in a pull request, one could publish any file of the
+    machine that builds the site.
+    """
+    problems: list[Problem] = []
     incidents, strays = [], []
-    incidents_dir = root / INCIDENTS_DIR
-    if incidents_dir.is_dir():
-        for path in sorted(incidents_dir.rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
-                (incidents if path.suffix == ".md" else strays).append(_relative(path, root))
-    pages_dir = root / PAGES_DIR
-    pages = sorted(_relative(p, root) for p in pages_dir.glob("*.md")) if pages_dir.is_dir() else []
-    problems = [
+    for path in _files(root, INCIDENTS_DIR, problems):
+        (incidents if path.endswith(".md") else strays).append(path)
+    pages = [path for path in _files(root, PAGES_DIR, problems) if path.endswith(".md") and path.count("/") == 2]
+    media = [path[len(MEDIA_DIR) + 1:] for path in _files(root, MEDIA_DIR, problems)]
+    problems += [
         Problem(stray, 1, "file", "not read: incident files must end in .md", Severity.WARNING)
         for stray in strays
     ]
-    return incidents, pages, problems
+    return incidents, pages, media, problems
+
+
+def _files(root: Path, folder: str, problems: list[Problem]) -> list[str]:
+    found = []
+    for path in sorted((root / folder).rglob("*")):
+        if path.name.startswith("."):
+            continue
+        if path.is_symlink():
+            problems.append(Problem(_relative(path, root), 1, "file",
+                                    "is a symbolic link: links are not followed; copy the file here instead"))
+        elif path.is_file():
+            found.append(_relative(path, root))
+    return found
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -52,7 +52,7 @@ def build(root: Path, out_dir: Path | None = None, drafts: bool = False, strict:
         check_output_folder(out_dir, root)
         env = render.make_environment(config)
         pages = render.render_pages(render.page_specs(archive, config, bodies), env, archive, config)
-        result.files_written = write_site(out_dir, pages, _copies(config))
+        result.files_written = write_site(out_dir, pages, _copies(config, archive.links.media))
     except UnsafeOutput as error:
         result.problems.append(Problem(str(out_dir), 1, "output", str(error)))
     except jinja2.TemplateError as error:
@@ -76,8 +76,8 @@ def _prepare(root: Path, drafts: bool) -> tuple[Config | None, Archive | None, d
 
 def read_archive(root: Path, config: Config) -> Reading:
     """Read and validate every file; a file with errors is left out, its problems kept."""
-    incident_paths, page_paths, problems = content.discover(root)
-    reading = Reading(problems=problems, media=_media(root))
+    incident_paths, page_paths, media, problems = content.discover(root)
+    reading = Reading(problems=problems, media=frozenset(media))
     schema = incident_schema(config)
     for path in incident_paths:
         raw, read_problems = content.read_file(root, path)
@@ -112,13 +112,6 @@ def _read_page(root: Path, path: str, reading: Reading) -> Page | None:
     return page
 
 
-def _media(root: Path) -> frozenset[str]:
-    media_dir = root / content.MEDIA_DIR
-    if not media_dir.is_dir():
-        return frozenset()
-    return frozenset(p.relative_to(media_dir).as_posix() for p in media_dir.rglob("*") if p.is_file())
-
-
 def convert_bodies(archive: Archive, reading: Reading, drafts: bool) -> tuple[dict[str, Body], list[Problem]]:
     """Markdown → HTML for every published body (every body, drafts included, when checking)."""
     converter = Converter(archive.links)
@@ -137,7 +130,7 @@ def convert_bodies(archive: Archive, reading: Reading, drafts: bool) -> tuple[di
     return bodies, [problem for body in bodies.values() for problem in body.problems]
 
 
-def _copies(config: Config):
+def _copies(config: Config, media: frozenset[str]):
     """Theme files (the archive's own over the default's) and media, copied as they are."""
     chosen: dict[str, Path] = {}
     for template_dir in reversed(config.template_dirs):
@@ -145,10 +138,8 @@ def _copies(config: Config):
         for path in sorted(static.rglob("*")) if static.is_dir() else ():
             if path.is_file():
                 chosen[f"static/{path.relative_to(static).as_posix()}"] = path
-    media_dir = config.root / content.MEDIA_DIR
-    for path in sorted(media_dir.rglob("*")) if media_dir.is_dir() else ():
-        if path.is_file():
-            chosen[f"media/{path.relative_to(media_dir).as_posix()}"] = path
+    for name in media:
+        chosen[f"media/{name}"] = config.root / content.MEDIA_DIR / name
     return sorted(chosen.items())
 
 

@@ -251,3 +251,15 @@ def test_not_an_archive_folder_is_a_usage_error(tmp_path):
 def test_unknown_option_is_a_usage_error(archive):
     code, _ = archive.check("--no-such-option")
     assert code == 2
+
+
+def test_symbolic_links_in_content_are_refused(archive, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for publication")
+    archive.incident("x", body="\n![a secret](../../media/secret.txt)\n")
+    (archive.root / "content/media").mkdir(parents=True)
+    (archive.root / "content/media/secret.txt").symlink_to(secret)
+    code, output = archive.build()
+    assert code == 1
+    assert "symbolic link" in assert_reported(output, "content/media/secret.txt:1: file:")
+    assert not archive.output.exists()
