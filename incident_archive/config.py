@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .content import Lines, load_yaml
+from .countries import COUNTRY_NAMES
 from .fields import INVALID, Pattern, Record, Sink, Slug, Spot, Table, Text, Url, Whole
 from .model import Problem
 
@@ -73,6 +74,10 @@ class Config:
 
     def status(self, key: str) -> Status:
         return next(status for status in self.statuses if status.key == key)
+
+    def country_name(self, code: str) -> str:
+        """The name shown for a country: site.yaml's country_names first, then ISO 3166-1's."""
+        return dict(self.country_names).get(code) or COUNTRY_NAMES.get(code, code)
 
 
 def _site_schema() -> Record:

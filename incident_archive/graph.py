@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from .config import RESERVED_NAMES, Config
-from .countries import COUNTRY_NAMES
 from .model import Archive, IdClaim, Incident, LinkTable, Page, Problem, Reading, Severity, TermGroup
 from .names import did_you_mean, slugify
 
@@ -199,7 +198,6 @@ def _group(entries, field: str):
 
 
 def _places(config: Config, published: dict[str, Incident]) -> tuple[TermGroup, ...]:
-    names = {**COUNTRY_NAMES, **dict(config.country_names)}
     by_country = defaultdict(list)
     for incident in published.values():
         if incident.location.country:
@@ -208,7 +206,7 @@ def _places(config: Config, published: dict[str, Incident]) -> tuple[TermGroup, 
     for code, incidents in by_country.items():
         regions, _, _ = _group(((i, 0, i.location.admin1) for i in incidents if i.location.admin1), "location.admin1")
         children = tuple(TermGroup(name, slug, ids) for slug, (name, ids) in regions)
-        countries.append(TermGroup(names[code], code.lower(), tuple(i.id for i in incidents), children=children))
+        countries.append(TermGroup(config.country_name(code), code.lower(), tuple(i.id for i in incidents), children=children))
     return tuple(sorted(countries, key=lambda country: country.name.casefold()))
 
 

@@ -11,7 +11,6 @@ from markupsafe import Markup
 
 from . import urls
 from .config import Config
-from .countries import COUNTRY_NAMES
 from .dates import human_range
 from .markup import Body
 from .model import Archive, Incident
@@ -43,9 +42,8 @@ def make_environment(config: Config) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    country_names = {**COUNTRY_NAMES, **dict(config.country_names)}
     env.filters["date_range"] = lambda incident: human_range(incident.date, incident.date_end)
-    env.filters["country_name"] = lambda code: country_names.get(code, code)
+    env.filters["country_name"] = config.country_name
     env.globals["site"] = config
     return env
 
@@ -73,14 +71,17 @@ def render_pages(specs, env: jinja2.Environment, archive: Archive, config: Confi
 
 
 def _home(archive: Archive, config: Config, bodies) -> PageSpec:
-    statuses = [(status, len(archive.statuses[status.key])) for status in config.statuses]
     latest = [archive.incidents[i] for i in archive.newest_first[: config.latest]]
     intro = bodies.get(HOME_KEY)
     return PageSpec("index.html", "home.html", {
         "title": archive.home.title if archive.home else config.title,
         "intro": Markup(intro.html) if intro else None,
-        "total": len(archive.incidents), "by_status": statuses, "by_year": archive.years, "latest": latest,
+        "total": len(archive.incidents), "by_status": _status_counts(archive, config), "by_year": archive.years, "latest": latest,
     })
+
+
+def _status_counts(archive: Archive, config: Config) -> list:
+    return [(status, len(archive.statuses[status.key])) for status in config.statuses]
 
 
 def _listings(archive: Archive, base: str, title: str, ids: tuple[str, ...], config: Config, **extra) -> Iterator[PageSpec]:
@@ -139,8 +140,9 @@ def _places(archive: Archive, config: Config) -> Iterator[PageSpec]:
 
 
 def _statuses(archive: Archive, config: Config) -> Iterator[PageSpec]:
-    counts = [(status, len(archive.statuses[status.key])) for status in config.statuses]
-    yield PageSpec("status/index.html", "statuses.html", {"title": "Verification status", "counts": counts})
+    yield PageSpec("status/index.html", "statuses.html", {
+        "title": "Verification status", "counts": _status_counts(archive, config),
+    })
     for status in config.statuses:
         yield from _listings(archive, urls.status(status.key), f"Status: {status.label}", archive.statuses[status.key],
                              config, definition=status.definition)

@@ -63,7 +63,11 @@ class Links:
         return self.to(listing(base, number))
 
     def term(self, taxonomy: str, name: str) -> str:
-        return self.to(listing(term(taxonomy, self.archive.term_slugs[taxonomy][name])))
+        """A term's page, from the term as a record spells it."""
+        return self.term_group(taxonomy, self.archive.term_slugs[taxonomy][name])
+
+    def term_group(self, taxonomy: str, slug: str) -> str:
+        return self.to(listing(term(taxonomy, slug)))
 
     def place(self, location) -> str | None:
         """The deepest place page of a location: its region's, else its country's."""
@@ -74,6 +78,9 @@ class Links:
 
     def country(self, code: str) -> str:
         return self.to(listing(place(code.lower())))
+
+    def region(self, country_slug: str, region_slug: str) -> str:
+        return self.to(listing(place(country_slug, region_slug)))
 
     def status(self, key: str) -> str:
         return self.to(listing(status(key)))
