@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import __version__, pipeline
 from .config import SITE_FILE
+from .progress import stderr_progress
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 COMMANDS = ("build", "check")
@@ -24,11 +25,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{root}: not an archive folder (no {SITE_FILE}); use --root DIR", file=sys.stderr)
         return EXIT_USAGE
     started = time.perf_counter()
+    options = pipeline.Options(strict=args.strict, clean=args.clean, progress=stderr_progress())
+    if args.jobs:
+        options.jobs = args.jobs
     if args.command == "check":
-        result = pipeline.check(root)
+        result = pipeline.check(root, options)
     else:
-        out_dir = Path(args.out) if args.out else None
-        result = pipeline.build(root, out_dir, drafts=args.drafts, strict=args.strict)
+        options.drafts = args.drafts
+        result = pipeline.build(root, Path(args.out) if args.out else None, options)
     return _report(args, result, time.perf_counter() - started)
 
 
@@ -46,7 +50,17 @@ def _parser() -> argparse.ArgumentParser:
     for command in (build, check):
         command.add_argument("--root", metavar="DIR", default=".", help="the archive folder (default: the current folder)")
         command.add_argument("--strict", action="store_true", help="treat warnings as errors")
+        command.add_argument("--clean", action="store_true",
+                             help="ignore what earlier builds kept in .cache/ and redo everything")
+        command.add_argument("--jobs", type=_positive, metavar="N",
+                             help="worker processes (default: one per core; 1 builds in this process)")
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
 
 
 def _report(args, result: pipeline.Result, seconds: float) -> int:
@@ -55,7 +69,9 @@ def _report(args, result: pipeline.Result, seconds: float) -> int:
     failed = bool(result.errors) or (args.strict and bool(result.warnings))
     summary = f"{_plural(result.incidents, 'incident')}, {_plural(result.pages, 'page')}"
     if args.command == "build" and not failed:
-        summary += f", {result.files_written} files written"
+        summary += f", {_plural(result.files_written, 'file')} written"
+        if result.files_removed:
+            summary += f", {result.files_removed} removed"
     summary += f", {_plural(len(result.errors), 'error')}, {_plural(len(result.warnings), 'warning')} ({seconds:.2f} s)"
     verdict = "failed" if failed else "ok"
     print(f"{args.command} {verdict}: {summary}")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from .model import Problem, Severity
+from .model import BodySource, Problem, Severity
 
 INCIDENTS_DIR = "content/incidents"
 PAGES_DIR = "content/pages"
@@ -92,42 +95,86 @@ class RawFile:
     lines: Lines
     body: str
     body_line: int  # file line of the body's first line
+    body_start: int = 0  # offset of the body in the decoded text
+    front_matter: str = ""
+
+    @property
+    def digest(self) -> str:
+        return digest(self.path, self.front_matter)
+
+    @property
+    def body_source(self) -> BodySource:
+        return BodySource(self.body_start, self.body_line, digest(self.body))
 
 
-def discover(root: Path) -> tuple[list[str], list[str], list[str], list[Problem]]:
+def digest(*texts: str) -> str:
+    hasher = hashlib.blake2b(digest_size=16)
+    for text in texts:
+        hasher.update(text.encode("utf-8", "surrogatepass"))
+        hasher.update(b"\0")
+    return hasher.hexdigest()
+
+
+@dataclass
+class Found:
+    """The archive's files, each with its stamp (modification time and size) for the cache."""
+
+    incidents: list[str]
+    pages: list[str]
+    media: list[str]  # relative to content/media
+    stamps: dict[str, tuple[int, int]]
+    problems: list[Problem]
+
+
+def discover(root: Path) -> Found:
     """Relative paths of incident files, page files and media files, sorted, with problems of strays.
 
     A symbolic link is never followed: in a pull request, one could publish any file of the
     machine that builds the site.
     """
     problems: list[Problem] = []
+    stamps: dict[str, tuple[int, int]] = {}
     incidents, strays = [], []
-    for path in _files(root, INCIDENTS_DIR, problems):
+    for path in _files(root, INCIDENTS_DIR, problems, stamps):
         (incidents if path.endswith(".md") else strays).append(path)
-    pages = [path for path in _files(root, PAGES_DIR, problems) if path.endswith(".md") and path.count("/") == 2]
-    media = [path[len(MEDIA_DIR) + 1:] for path in _files(root, MEDIA_DIR, problems)]
+    pages = [path for path in _files(root, PAGES_DIR, problems, stamps) if path.endswith(".md") and path.count("/") == 2]
+    media = [path[len(MEDIA_DIR) + 1:] for path in _files(root, MEDIA_DIR, problems, stamps)]
+    if (root / HOME_FILE).is_file():
+        stamps[HOME_FILE] = _stamp(os.stat(root / HOME_FILE))
     problems += [
         Problem(stray, 1, "file", "not read: incident files must end in .md", Severity.WARNING)
         for stray in strays
     ]
-    return incidents, pages, media, problems
+    return Found(incidents, pages, media, stamps, problems)
 
 
-def _files(root: Path, folder: str, problems: list[Problem]) -> list[str]:
+def _files(root: Path, folder: str, problems: list[Problem], stamps: dict) -> list[str]:
+    """Every file under folder, hidden ones skipped, sorted; os.walk because it needs no stat per entry."""
     found = []
-    for path in sorted((root / folder).rglob("*")):
-        if path.name.startswith("."):
-            continue
-        if path.is_symlink():
-            problems.append(Problem(_relative(path, root), 1, "file",
-                                    "is a symbolic link: links are not followed; copy the file here instead"))
-        elif path.is_file():
-            found.append(_relative(path, root))
-    return found
+    for directory, subdirectories, names in os.walk(root / folder):
+        subdirectories[:] = [name for name in subdirectories if not name.startswith(".")]
+        relative_dir = Path(directory).relative_to(root).as_posix()
+        for name in names:
+            if name.startswith("."):
+                continue
+            relpath = f"{relative_dir}/{name}"
+            status = os.lstat(os.path.join(directory, name))
+            if stat.S_ISLNK(status.st_mode):
+                problems.append(Problem(relpath, 1, "file",
+                                        "is a symbolic link: links are not followed; copy the file here instead"))
+            elif stat.S_ISREG(status.st_mode):
+                found.append(relpath)
+                stamps[relpath] = _stamp(status)
+        # A symbolic link to a folder is listed among the folders, and os.walk does not enter it.
+        for name in subdirectories:
+            if os.path.islink(os.path.join(directory, name)):
+                problems.append(Problem(f"{relative_dir}/{name}", 1, "file",
+                                        "is a symbolic link: links are not followed; copy the file here instead"))
+    return sorted(found)
 
 
-def _relative(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
+def _stamp(status: os.stat_result) -> tuple[int, int]:
+    return status.st_mtime_ns, status.st_size
 
 
 def read_file(root: Path, relpath: str) -> tuple[RawFile | None, list[Problem]]:
@@ -163,11 +210,24 @@ def split_front_matter(relpath: str, text: str) -> tuple[RawFile | None, list[Pr
         return None, [Problem(relpath, 1, "front matter", "is not closed: add a line --- after it")]
     # The boundary pattern may swallow blank lines after the opening ---: count from where YAML starts.
     first_line = text[: _HANDLER.FM_BOUNDARY.match(text).end()].count("\n") + 1
-    body_line = text[: len(text) - len(body)].count("\n") + 1
+    body_start = len(text) - len(body)
+    body_line = text[:body_start].count("\n") + 1
     meta, root_node, problems = load_yaml(relpath, front, first_line)
     if meta is None:
         return None, problems
-    return RawFile(relpath, meta, Lines(root_node, first_line), body, body_line), problems
+    return RawFile(relpath, meta, Lines(root_node, first_line), body, body_line, body_start, front), problems
+
+
+def read_body(root: Path, relpath: str, source: BodySource) -> tuple[str | None, Problem | None]:
+    """A record's body, read again for conversion; a file edited since it was read is a problem."""
+    try:
+        text, problem = _decode(relpath, (root / relpath).read_bytes())
+    except OSError as error:
+        text, problem = "", Problem(relpath, 1, "file", f"cannot be read: {error.strerror}")
+    body = text[source.start:]
+    if problem is None and digest(body) != source.digest:
+        problem = Problem(relpath, source.line, "file", "changed while the site was being built; build again")
+    return (None, problem) if problem else (body, None)
 
 
 def load_yaml(relpath: str, text: str, first_line: int = 1, what: str = "front matter"):

@@ -20,7 +20,7 @@ def link(reading: Reading, config: Config, drafts: bool = False) -> tuple[Archiv
     }
     known_ids = frozenset(claim.id for claim in reading.claims) | frozenset(redirects)
     problems += _check_related(reading.incidents, known_ids, redirects)
-    taxonomies, term_slugs, term_problems = _taxonomies(config, published)
+    taxonomies, term_problems = _taxonomies(config, published)
     pages, page_problems = _pages(reading.pages, config, drafts)
     archive = Archive(
         incidents=published,
@@ -42,7 +42,6 @@ def link(reading: Reading, config: Config, drafts: bool = False) -> tuple[Archiv
             known_ids=known_ids,
             media=reading.media,
         ),
-        term_slugs=term_slugs,
     )
     return archive, problems + term_problems + page_problems
 
@@ -157,9 +156,9 @@ def _neighbours(published: dict[str, Incident]) -> dict[str, tuple[str | None, s
 
 
 def _taxonomies(config: Config, published: dict[str, Incident]):
-    taxonomies, term_slugs, problems = {}, {}, []
+    taxonomies, problems = {}, []
     for taxonomy in config.taxonomies:
-        groups, spellings, problems_here = _group(
+        groups, problems_here = _group(
             ((incident, index, term) for incident in published.values()
              for index, term in enumerate(incident.terms_of(taxonomy.key), start=1)),
             taxonomy.key,
@@ -167,16 +166,14 @@ def _taxonomies(config: Config, published: dict[str, Incident]):
         taxonomies[taxonomy.key] = tuple(
             TermGroup(name, slug, ids, taxonomy.definition(name)) for slug, (name, ids) in groups
         )
-        term_slugs[taxonomy.key] = spellings
         problems += problems_here
-    return taxonomies, term_slugs, problems
+    return taxonomies, problems
 
 
 def _group(entries, field: str):
     """Group (incident, index, name) entries by slug; one display name per slug, the commonest.
 
-    Returns the groups sorted by display name, a map of every spelling to its slug, and a
-    warning for each record that spells a term differently from the rest of the archive.
+    Returns the groups sorted by display name, and a warning for each record that spells a term differently from the rest of the archive.
     """
     ids_by_slug, spelling_counts, uses = defaultdict(list), defaultdict(Counter), []
     for incident, index, name in entries:
@@ -193,8 +190,7 @@ def _group(entries, field: str):
     ]
     groups = sorted(((slug, (display[slug], tuple(ids))) for slug, ids in ids_by_slug.items()),
                     key=lambda item: (item[1][0].casefold(), item[0]))
-    spellings = {name: slug for slug, counts in spelling_counts.items() for name in counts}
-    return groups, spellings, problems
+    return groups, problems
 
 
 def _places(config: Config, published: dict[str, Incident]) -> tuple[TermGroup, ...]:
@@ -204,7 +200,7 @@ def _places(config: Config, published: dict[str, Incident]) -> tuple[TermGroup, 
             by_country[incident.location.country].append(incident)
     countries = []
     for code, incidents in by_country.items():
-        regions, _, _ = _group(((i, 0, i.location.admin1) for i in incidents if i.location.admin1), "location.admin1")
+        regions, _ = _group(((i, 0, i.location.admin1) for i in incidents if i.location.admin1), "location.admin1")
         children = tuple(TermGroup(name, slug, ids) for slug, (name, ids) in regions)
         countries.append(TermGroup(config.country_name(code), code.lower(), tuple(i.id for i in incidents), children=children))
     return tuple(sorted(countries, key=lambda country: country.name.casefold()))

@@ -14,7 +14,7 @@ from markdown.treeprocessors import Treeprocessor
 from pymdownx.slugs import slugify as github_slugify
 
 from .model import LinkTable, Problem, Severity
-from .names import did_you_mean
+from .content import digest
 
 MEDIA_PREFIX = "content/media/"
 
@@ -57,17 +57,29 @@ class Document:
     """One body to convert: where it comes from and where its page will be."""
 
     path: str  # the source file, relative to the archive folder
-    body: str
     body_line: int  # file line of the body's first line
     page_dir: str  # the page's folder in the output, e.g. "incidents/bucha"
     heading_level: int = 2  # the level of the body's top headings: the page's outline continues there
+    body_digest: str = ""
+
+    @property
+    def key(self) -> str:
+        """Everything but the link table that the HTML depends on: a cached conversion is found by it."""
+        return digest(self.path, str(self.body_line), self.page_dir, str(self.heading_level), self.body_digest)
 
 
 @dataclass
 class Body:
-    html: str
+    """A converted body, less its HTML (kept on disk until its page is rendered)."""
+
+    html_digest: str = ""
     links_to: tuple[str, ...] = ()  # incident ids this body links to, for "mentioned in"
     problems: list[Problem] = field(default_factory=list)
+    # Each question asked of the link table, with its answer: (method name, argument, answer).
+    lookups: tuple[tuple[str, str, object], ...] = ()
+
+    def still_valid(self, links: LinkTable) -> bool:
+        return all(getattr(links, name)(argument) == answer for name, argument, answer in self.lookups)
 
 
 class Converter:
@@ -91,22 +103,33 @@ class Converter:
         )
         self.md.lazy_ol = False  # an ordered list starting at 3 starts at 3, as on GitHub
         self.document: Document | None = None
+        self.text = ""
         self.body: Body | None = None
+        self.lookups: dict[tuple[str, str], object] = {}
 
-    def convert(self, document: Document) -> Body:
-        self.document, self.body = document, Body("")
-        html = self.md.reset().convert(document.body)
-        self.body.html = _SANITISER.clean(html)
-        body, self.document, self.body = self.body, None, None
+    def convert(self, document: Document, text: str) -> tuple[Body, str]:
+        """(what the build keeps of the body, its HTML)."""
+        self.document, self.text, self.body, self.lookups = document, text, Body(), {}
+        html = _SANITISER.clean(self.md.reset().convert(text))
+        body = self.body
+        body.html_digest = digest(html)
         body.links_to = tuple(dict.fromkeys(body.links_to))
-        return body
+        body.lookups = tuple((name, argument, answer) for (name, argument), answer in self.lookups.items())
+        self.document, self.text, self.body, self.lookups = None, "", None, {}
+        return body, html
 
-    # Called by the treeprocessor for each link and image of the body being converted.
+    # Called by the treeprocessors for each link and image of the body being converted.
+
+    def ask(self, question: str, argument: str):
+        """Ask the link table, remembering the answer: the conversion is valid while the answers are."""
+        answer = getattr(self.links, question)(argument)
+        self.lookups[(question, argument)] = answer
+        return answer
 
     def report(self, needle: str, field_name: str, message: str, severity=Severity.ERROR) -> None:
-        document = self.document
-        at = document.body.find(needle)
-        line = document.body_line + (document.body[:at].count("\n") if at >= 0 else 0)
+        document, text = self.document, self.text
+        at = text.find(needle)
+        line = document.body_line + (text[:at].count("\n") if at >= 0 else 0)
         self.body.problems.append(Problem(document.path, line, field_name, message, severity))
 
     def page_url(self, target: str) -> str:
@@ -114,8 +137,8 @@ class Converter:
 
     def incident_href(self, incident_id: str) -> str | None:
         """The link to an incident's page, or None when it is not published (a draft)."""
-        incident_id = self.links.redirects.get(incident_id, incident_id)
-        if incident_id not in self.links.titles:
+        incident_id = self.ask("current_id", incident_id)
+        if self.ask("title", incident_id) is None:
             return None
         self.body.links_to += (incident_id,)
         return self.page_url(f"incidents/{incident_id}/index.html")
@@ -184,15 +207,15 @@ class _ResolveLinks(Treeprocessor):
                 self._image(element)
 
     def _incident_id_link(self, element) -> None:
-        links, target = self.converter.links, element.attrib.pop("data-incident")
-        href = self.converter.incident_href(target)
-        element.text = element.text or links.titles.get(links.redirects.get(target, target), target)
+        converter, target = self.converter, element.attrib.pop("data-incident")
+        href = converter.incident_href(target)
+        element.text = element.text or converter.ask("title", converter.ask("current_id", target)) or target
         if href:
             element.set("href", href)
             return
         element.tag = "span"
-        if target not in links.known_ids:
-            hint = did_you_mean(target, links.known_ids)
+        if not converter.ask("is_known", target):
+            hint = converter.ask("id_hint", target)
             self.converter.report(f"[[{target}", "link", f"[[{target}]]: no incident has this id{hint}")
 
     def _image(self, element) -> None:
@@ -219,21 +242,23 @@ class _ResolveLinks(Treeprocessor):
         if target.endswith(".md"):
             return self._markdown_target(href, target, fragment, field_name, element)
         if target.startswith(MEDIA_PREFIX):
-            if target[len(MEDIA_PREFIX):] not in self.converter.links.media:
+            if not self.converter.ask("has_media", target[len(MEDIA_PREFIX):]):
                 self.converter.report(href, field_name, f"{href}: there is no file {target}")
             return self.converter.page_url(f"media/{target[len(MEDIA_PREFIX):]}")
         return None
 
     def _markdown_target(self, href, target, fragment, field_name, element) -> str | None:
-        links = self.converter.links
-        if target in links.incident_paths:
-            url = self.converter.incident_href(links.incident_paths[target])
+        converter = self.converter
+        incident_id = converter.ask("incident_at", target)
+        if incident_id is not None:
+            url = converter.incident_href(incident_id)
             if url is None:
                 element.tag = "span"  # a draft: shown as text until it is published
                 element.attrib.pop("href", None)
             return url and url + fragment
-        if target in links.page_paths:
-            return self.converter.page_url(f"{links.page_paths[target]}/index.html") + fragment
-        hint = did_you_mean(target, list(links.incident_paths) + list(links.page_paths))
+        page_id = converter.ask("page_at", target)
+        if page_id is not None:
+            return converter.page_url(f"{page_id}/index.html") + fragment
+        hint = converter.ask("path_hint", target)
         self.converter.report(href, field_name, f"{href}: there is no file {target}{hint}")
         return None

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from .dates import PartialDate
+from .names import did_you_mean
 
 
 class Severity(str, Enum):
@@ -85,6 +86,15 @@ class Correction:
 
 
 @dataclass(frozen=True)
+class BodySource:
+    """Where a record's Markdown body lies in its file: read again when it is converted, never held."""
+
+    start: int = 0  # offset in the decoded text
+    line: int = 1  # file line of its first line
+    digest: str = ""
+
+
+@dataclass(frozen=True)
 class Incident:
     id: str
     path: str
@@ -93,8 +103,9 @@ class Incident:
     location: Location
     status: str
     sources: tuple[Source, ...]
-    body: str = ""
-    body_line: int = 1
+    body: BodySource = BodySource()
+    # Changes whenever anything a page may show of the record changes (its front matter or path).
+    digest: str = ""
     date_end: PartialDate | None = None
     terms: tuple[tuple[str, tuple[str, ...]], ...] = ()
     casualties: Casualties | None = None
@@ -128,8 +139,8 @@ class Page:
     id: str
     path: str
     title: str
-    body: str = ""
-    body_line: int = 1
+    body: BodySource = BodySource()
+    digest: str = ""
     summary: str | None = None
     menu: int | None = None
     draft: bool = False
@@ -185,6 +196,33 @@ class LinkTable:
     known_ids: frozenset[str]  # every id claimed, published or not, valid or not
     media: frozenset[str]
 
+    # The questions a body may ask. A converted body is reused while every answer it got stays the same.
+
+    def current_id(self, incident_id: str) -> str:
+        return self.redirects.get(incident_id, incident_id)
+
+    def title(self, incident_id: str) -> str | None:
+        """The title of a published incident; None for a draft or an unknown id."""
+        return self.titles.get(incident_id)
+
+    def is_known(self, incident_id: str) -> bool:
+        return incident_id in self.known_ids
+
+    def incident_at(self, path: str) -> str | None:
+        return self.incident_paths.get(path)
+
+    def page_at(self, path: str) -> str | None:
+        return self.page_paths.get(path)
+
+    def has_media(self, name: str) -> bool:
+        return name in self.media
+
+    def id_hint(self, incident_id: str) -> str:
+        return did_you_mean(incident_id, self.known_ids)
+
+    def path_hint(self, path: str) -> str:
+        return did_you_mean(path, [*self.incident_paths, *self.page_paths])
+
 
 @dataclass
 class Archive:
@@ -202,6 +240,5 @@ class Archive:
     pages: tuple[Page, ...]
     home: Page | None
     links: LinkTable
-    term_slugs: dict[str, dict[str, str]] = field(default_factory=dict)  # taxonomy → term → slug
     # Filled after the bodies are converted: incident id → the incidents whose bodies link to it.
     mentioned_in: dict[str, tuple[str, ...]] = field(default_factory=dict)

@@ -1,4 +1,9 @@
-"""The build, top to bottom: read → validate → link → convert → render → write, stopping before write on any error."""
+"""The build, top to bottom: read → validate → link → convert → render → write, stopping before write on any error.
+
+Each stage that costs (reading, converting, rendering) asks the cache first and spreads what is
+left over the machine's cores; the result is the same bytes whatever the cache holds or the
+number of workers.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,16 @@ from pathlib import Path
 
 import jinja2
 
-from . import content, graph, render
-from .config import Config, load_config
+from . import content, graph, parallel, render
+from .cache import Cache
+from .config import SITE_FILE, Config, load_config
 from .markup import Body, Converter, Document
-from .model import Archive, IdClaim, Page, Problem, Reading
+from .model import Archive, BodySource, IdClaim, Incident, Page, Problem, Reading
 from .names import id_from_path
+from .outputs import Copy, write_outputs
+from .progress import Progress
 from .schema import incident_schema, validate_incident, validate_page
-from .writer import UnsafeOutput, check_output_folder, write_site
+from .writer import UnsafeOutput, check_output_folder
 
 
 @dataclass
@@ -22,7 +30,8 @@ class Result:
     problems: list[Problem] = field(default_factory=list)
     incidents: int = 0
     pages: int = 0
-    files_written: int = 0
+    files_written: int = 0  # written or replaced; unchanged files are left alone
+    files_removed: int = 0
 
     @property
     def errors(self) -> list[Problem]:
@@ -33,104 +42,182 @@ class Result:
         return [problem for problem in self.problems if not problem.is_error]
 
 
-def check(root: Path) -> Result:
+@dataclass
+class Options:
+    drafts: bool = False
+    strict: bool = False  # warnings stop the build as errors do
+    clean: bool = False  # ignore (and rebuild) the cache
+    jobs: int = field(default_factory=parallel.default_jobs)
+    progress: Progress = field(default_factory=Progress.quiet)
+
+
+def check(root: Path, options: Options | None = None) -> Result:
     """Everything a build checks, drafts included, without rendering or writing."""
-    config, archive, bodies, result = _prepare(root, drafts=True)
-    return result
-
-
-def build(root: Path, out_dir: Path | None = None, drafts: bool = False, strict: bool = False) -> Result:
-    """Build the site into out_dir (default: root/output). On any error, out_dir is left untouched.
-
-    Under `strict`, warnings stop the build as errors do.
-    """
-    out_dir = out_dir or root / "output"
-    config, archive, bodies, result = _prepare(root, drafts)
-    if config is None or result.errors or (strict and result.warnings):
-        return result
-    try:
-        check_output_folder(out_dir, root)
-        env = render.make_environment(config)
-        pages = render.render_pages(render.page_specs(archive, config, bodies), env, archive, config)
-        result.files_written = write_site(out_dir, pages, _copies(config, archive.links.media))
-    except UnsafeOutput as error:
-        result.problems.append(Problem(str(out_dir), 1, "output", str(error)))
-    except jinja2.TemplateError as error:
-        result.problems.append(_template_problem(error, config))
-    return result
-
-
-def _prepare(root: Path, drafts: bool) -> tuple[Config | None, Archive | None, dict[str, Body], Result]:
+    options = options or Options()
+    options.drafts = True
     config, problems = load_config(root)
-    result = Result(problems=problems)
     if config is None:
-        return None, None, {}, result
-    reading = read_archive(root, config)
-    archive, link_problems = graph.link(reading, config, drafts)
-    bodies, body_problems = convert_bodies(archive, reading, drafts)
-    archive.mentioned_in = graph.backlinks(archive, {key: body.links_to for key, body in bodies.items()})
-    result.problems = sorted(problems + reading.problems + link_problems + body_problems)
+        return Result(problems)
+    with _open_cache(root, config, options) as cache:
+        return _prepare(root, config, cache, options, problems)[2]
+
+
+def build(root: Path, out_dir: Path | None = None, options: Options | None = None) -> Result:
+    """Build the site into out_dir (default: root/output). On any error, out_dir is left untouched."""
+    options, out_dir = options or Options(), out_dir or root / "output"
+    config, problems = load_config(root)
+    if config is None:
+        return Result(problems)
+    with _open_cache(root, config, options) as cache:
+        archive, bodies, result = _prepare(root, config, cache, options, problems)
+        if result.errors or (options.strict and result.warnings):
+            return result
+        try:
+            check_output_folder(out_dir, root)
+            env = render.make_environment(config)
+            outputs = [*render.page_specs(archive, config, bodies), *_copies(config, archive.links.media)]
+            written = write_outputs(out_dir, outputs, env, cache, options.jobs, options.progress)
+            result.files_written, result.files_removed = written.files, written.removed
+        except UnsafeOutput as error:
+            result.problems.append(Problem(str(out_dir), 1, "output", str(error)))
+        except jinja2.TemplateError as error:
+            result.problems.append(_template_problem(error, config))
+    return result
+
+
+def _open_cache(root: Path, config: Config, options: Options):
+    content_key = content.digest((root / SITE_FILE).read_text(encoding="utf-8", errors="replace"))
+    theme_key = content.digest(*(f"{path}\0{path.read_bytes().hex()}" for path in _theme_files(config)))
+    return _Closing(Cache.open(root, content_key, theme_key, options.clean))
+
+
+class _Closing:
+    def __init__(self, cache: Cache):
+        self.cache = cache
+
+    def __enter__(self) -> Cache:
+        return self.cache
+
+    def __exit__(self, *exc) -> None:
+        self.cache.close()
+
+
+def _theme_files(config: Config) -> list[Path]:
+    return [path for folder in config.template_dirs for path in sorted(folder.rglob("*")) if path.is_file()]
+
+
+def _prepare(root: Path, config: Config, cache: Cache, options: Options, problems: list[Problem]):
+    found = content.discover(root)
+    reading = read_archive(root, config, found, cache, options)
+    archive, link_problems = graph.link(reading, config, options.drafts)
+    bodies, body_problems = convert_bodies(root, archive, reading, cache, options)
+    archive.mentioned_in = graph.backlinks(archive, {key: body.links_to for key, (_, body) in bodies.items()})
+    result = Result(problems=sorted(problems + reading.problems + link_problems + body_problems))
     result.incidents, result.pages = len(archive.incidents), len(archive.pages)
-    return config, archive, bodies, result
+    references = {key: render.BodyRef(document_key, body.html_digest) for key, (document_key, body) in bodies.items()}
+    return archive, references, result
 
 
-def read_archive(root: Path, config: Config) -> Reading:
-    """Read and validate every file; a file with errors is left out, its problems kept."""
-    incident_paths, page_paths, media, problems = content.discover(root)
-    reading = Reading(problems=problems, media=frozenset(media))
-    schema = incident_schema(config)
-    for path in incident_paths:
-        raw, read_problems = content.read_file(root, path)
-        reading.problems += read_problems
-        if raw is None:
-            guessed_id = id_from_path(path)
-            if guessed_id:
-                reading.claims.append(IdClaim(guessed_id, path, 1, guessed=True))
-            continue
-        incident, record_id, problems = validate_incident(raw, schema, config)
-        reading.problems += problems
-        if record_id:
-            reading.claims.append(IdClaim(record_id, path, raw.lines.of(("id",))))
-        if incident:
-            reading.incidents.append(incident)
-    for path in page_paths:
-        page = _read_page(root, path, reading)
-        if page:
-            reading.pages.append(page)
-    if (root / content.HOME_FILE).is_file():
-        reading.home = _read_page(root, content.HOME_FILE, reading)
+@dataclass
+class FileRecord:
+    """What reading and validating one file gave: kept in the cache while the file is unchanged."""
+
+    record: Incident | Page | None
+    claim: IdClaim | None
+    problems: list[Problem]
+
+
+def read_archive(root: Path, config: Config, found: content.Found, cache: Cache, options: Options) -> Reading:
+    """Read and validate every file (only those changed since the last build); a file with errors is left out."""
+    paths = found.incidents + found.pages + ([content.HOME_FILE] if content.HOME_FILE in found.stamps else [])
+    known = cache.file_records()
+    stamps = {path: "%d:%d" % found.stamps[path] for path in paths}
+    changed = [path for path in paths if known.get(path, ("",))[0] != stamps[path]]
+    reader = _Reader(root, config)
+    fresh = dict(zip(changed, options.progress.track("read", parallel.run(reader, changed, options.jobs), len(changed))))
+    cache.save_files({path: (stamps[path], fresh[path]) for path in changed}, [path for path in known if path not in stamps])
+    reading = Reading(problems=list(found.problems), media=frozenset(found.media))
+    for path in paths:
+        file = fresh[path] if path in fresh else known[path][1]
+        reading.problems += file.problems
+        if file.claim:
+            reading.claims.append(file.claim)
+        if path == content.HOME_FILE:
+            reading.home = file.record
+        elif isinstance(file.record, Incident):
+            reading.incidents.append(file.record)
+        elif file.record:
+            reading.pages.append(file.record)
     return reading
 
 
-def _read_page(root: Path, path: str, reading: Reading) -> Page | None:
-    raw, problems = content.read_file(root, path)
-    reading.problems += problems
-    if raw is None:
-        return None
-    page, problems = validate_page(raw)
-    reading.problems += problems
-    return page
+class _Reader:
+    """Reads one file in a worker: decode, split, parse the YAML, validate."""
+
+    def __init__(self, root: Path, config: Config):
+        self.root, self.config, self.schema = root, config, incident_schema(config)
+
+    def __call__(self, path: str) -> FileRecord:
+        raw, problems = content.read_file(self.root, path)
+        if raw is None:
+            guessed_id = id_from_path(path) if path.startswith(content.INCIDENTS_DIR) else None
+            return FileRecord(None, IdClaim(guessed_id, path, 1, guessed=True) if guessed_id else None, problems)
+        if not path.startswith(content.INCIDENTS_DIR):
+            page, page_problems = validate_page(raw)
+            return FileRecord(page, None, problems + page_problems)
+        incident, record_id, incident_problems = validate_incident(raw, self.schema, self.config)
+        claim = IdClaim(record_id, path, raw.lines.of(("id",))) if record_id else None
+        return FileRecord(incident, claim, problems + incident_problems)
 
 
-def convert_bodies(archive: Archive, reading: Reading, drafts: bool) -> tuple[dict[str, Body], list[Problem]]:
-    """Markdown → HTML for every published body (every body, drafts included, when checking)."""
-    converter = Converter(archive.links)
+def convert_bodies(root: Path, archive: Archive, reading: Reading, cache: Cache, options: Options):
+    """Markdown → HTML for every published body (every body, drafts included, when checking).
+
+    → ({record key: (document key, Body)}, problems). The HTML goes to the cache, not into memory;
+    a body converted before is reused while its text, place and link-table answers are unchanged.
+    """
     documents = {
         # An incident's body sits under its "Description" h2, so its own headings start at h3.
-        incident.id: Document(incident.path, incident.body, incident.body_line, f"incidents/{incident.id}", 3)
+        incident.id: (_document(incident, f"incidents/{incident.id}", 3), incident.body)
         for incident in reading.incidents
-        if incident.id in archive.incidents or drafts
+        if incident.id in archive.incidents or options.drafts
     }
     for page in archive.pages:
-        documents[render.page_key(page.id)] = Document(page.path, page.body, page.body_line, page.id)
+        documents[render.page_key(page.id)] = (_document(page, page.id), page.body)
     if reading.home:
-        home = reading.home
-        documents[render.HOME_KEY] = Document(home.path, home.body, home.body_line, ".")
-    bodies = {key: converter.convert(document) for key, document in documents.items()}
-    return bodies, [problem for body in bodies.values() for problem in body.problems]
+        documents[render.HOME_KEY] = (_document(reading.home, "."), reading.home.body)
+    keys = {key: document.key for key, (document, _) in documents.items()}
+    stored = cache.bodies(list(set(keys.values())))
+    reusable = {key: body for key, body in stored.items() if body.still_valid(archive.links)}
+    todo = {keys[key]: item for key, item in documents.items() if keys[key] not in reusable}
+    converter = _BodyConverter(root, archive)
+    converted = list(options.progress.track("convert", parallel.run(converter, list(todo.values()), options.jobs), len(todo)))
+    cache.save_bodies([(key, body, html) for key, (body, html) in zip(todo, converted) if html is not None],
+                      keep=set(keys.values()))
+    bodies_by_key = reusable | {key: body for key, (body, _) in zip(todo, converted)}
+    bodies = {key: (keys[key], bodies_by_key[keys[key]]) for key in documents}
+    return bodies, [problem for _, body in bodies.values() for problem in body.problems]
 
 
-def _copies(config: Config, media: frozenset[str]):
+def _document(record: Incident | Page, page_dir: str, heading_level: int = 2) -> Document:
+    return Document(record.path, record.body.line, page_dir, heading_level, record.body.digest)
+
+
+class _BodyConverter:
+    """Converts one body in a worker, reading its text again from its file: → (Body, HTML or None)."""
+
+    def __init__(self, root: Path, archive: Archive):
+        self.root, self.converter = root, Converter(archive.links)
+
+    def __call__(self, item: tuple[Document, BodySource]) -> tuple[Body, str | None]:
+        document, source = item
+        text, problem = content.read_body(self.root, document.path, source)
+        if problem:
+            return Body(problems=[problem]), None
+        return self.converter.convert(document, text)
+
+
+def _copies(config: Config, media: frozenset[str]) -> list[Copy]:
     """Theme files (the archive's own over the default's) and media, copied as they are."""
     chosen: dict[str, Path] = {}
     for template_dir in reversed(config.template_dirs):
@@ -140,7 +227,7 @@ def _copies(config: Config, media: frozenset[str]):
                 chosen[f"static/{path.relative_to(static).as_posix()}"] = path
     for name in media:
         chosen[f"media/{name}"] = config.root / content.MEDIA_DIR / name
-    return sorted(chosen.items())
+    return [Copy(path, source) for path, source in sorted(chosen.items())]
 
 
 def _template_problem(error: jinja2.TemplateError, config: Config) -> Problem:

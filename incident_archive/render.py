@@ -1,8 +1,10 @@
-"""Render stage: the Jinja2 environment and every page kind of the site → (path, bytes)."""
+"""Render stage: every page of the site as a PageSpec with a fingerprint of its inputs, then → bytes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+import hashlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -12,8 +14,7 @@ from markupsafe import Markup
 from . import urls
 from .config import Config
 from .dates import human_range
-from .markup import Body
-from .model import Archive, Incident
+from .model import Archive, Incident, Page
 
 
 HOME_KEY = ":home"  # bodies are keyed by incident id, page_key(page id), or HOME_KEY
@@ -21,6 +22,14 @@ HOME_KEY = ":home"  # bodies are keyed by incident id, page_key(page id), or HOM
 
 def page_key(page_id: str) -> str:
     return f":page:{page_id}"
+
+
+@dataclass(frozen=True)
+class BodyRef:
+    """A converted body in the cache, fetched only when its page is rendered."""
+
+    key: str
+    html_digest: str
 
 
 @dataclass
@@ -31,6 +40,39 @@ class PageSpec:
     template: str
     context: dict = field(default_factory=dict)
     root: str | None = None  # set for pages served at any depth (404.html): links from the site root
+
+    def fingerprint(self, memo: dict) -> str:
+        """A digest of everything the template is given: equal fingerprints render equal bytes.
+
+        Templates see only their context and `site` (site.yaml and the templates themselves are
+        the cache's keys), so this is the whole of a page's input.
+        """
+        hasher = hashlib.blake2b(digest_size=16)
+        hasher.update(f"{self.path}\0{self.template}\0{self.root}\0".encode())
+        hasher.update(_token(self.context, memo).encode("utf-8", "surrogatepass"))
+        return hasher.hexdigest()
+
+
+def _token(value, memo: dict) -> str:
+    """A text standing for a value: records by their digest, shared objects digested once."""
+    if isinstance(value, (Incident, Page)):
+        return value.digest
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "(" + ",".join([_token(item, memo) for item in value]) + ")"
+    if isinstance(value, dict):
+        return "{" + ",".join([f"{key!r}:{_token(item, memo)}" for key, item in value.items()]) + "}"
+    if isinstance(value, BodyRef):
+        return value.html_digest
+    if dataclasses.is_dataclass(value):
+        token = memo.get(id(value))
+        if token is None:
+            fields = [_token(getattr(value, f.name), memo) for f in dataclasses.fields(value)]
+            token = memo[id(value)] = hashlib.blake2b("|".join(fields).encode("utf-8", "surrogatepass"),
+                                                      digest_size=16).hexdigest()
+        return token
+    raise TypeError(f"cannot fingerprint a {type(value).__name__} given to a template")
 
 
 def make_environment(config: Config) -> jinja2.Environment:
@@ -48,8 +90,15 @@ def make_environment(config: Config) -> jinja2.Environment:
     return env
 
 
-def page_specs(archive: Archive, config: Config, bodies: dict[str, Body]) -> Iterator[PageSpec]:
+def page_specs(archive: Archive, config: Config, bodies: dict[str, BodyRef]) -> Iterator[PageSpec]:
     """Every page of the site, in a fixed order."""
+    menu = tuple(page for page in archive.pages if page.menu is not None)
+    for spec in _every_page(archive, config, bodies):
+        spec.context["menu"] = menu
+        yield spec
+
+
+def _every_page(archive: Archive, config: Config, bodies: dict[str, BodyRef]) -> Iterator[PageSpec]:
     yield _home(archive, config, bodies)
     yield from _listings(archive, "incidents", "All incidents", archive.newest_first, config)
     yield from _incidents(archive, bodies)
@@ -61,21 +110,20 @@ def page_specs(archive: Archive, config: Config, bodies: dict[str, Body]) -> Ite
     yield PageSpec("404.html", "404.html", {"title": "Page not found"}, root=urlsplit(config.base_url or "/").path or "/")
 
 
-def render_pages(specs, env: jinja2.Environment, archive: Archive, config: Config) -> Iterator[tuple[str, bytes]]:
-    menu = [page for page in archive.pages if page.menu is not None]
-    for spec in specs:
-        links = urls.Links(spec.path, archive, root=spec.root)
-        context = {"link": links, "archive": archive, "menu": menu, "page_path": spec.path, **spec.context}
-        html = env.get_template(spec.template).render(context)
-        yield spec.path, html.encode("utf-8")
+def render_page(spec: PageSpec, env: jinja2.Environment, body_html: Callable[[str], str]) -> bytes:
+    context = {
+        name: Markup(body_html(value.key)) if isinstance(value, BodyRef) else value
+        for name, value in spec.context.items()
+    }
+    context |= {"link": urls.Links(spec.path, root=spec.root), "page_path": spec.path}
+    return env.get_template(spec.template).render(context).encode("utf-8")
 
 
 def _home(archive: Archive, config: Config, bodies) -> PageSpec:
     latest = [archive.incidents[i] for i in archive.newest_first[: config.latest]]
-    intro = bodies.get(HOME_KEY)
     return PageSpec("index.html", "home.html", {
         "title": archive.home.title if archive.home else config.title,
-        "intro": Markup(intro.html) if intro else None,
+        "intro": bodies.get(HOME_KEY),
         "total": len(archive.incidents), "by_status": _status_counts(archive, config), "by_year": archive.years, "latest": latest,
     })
 
@@ -96,12 +144,12 @@ def _listings(archive: Archive, base: str, title: str, ids: tuple[str, ...], con
         })
 
 
-def _incidents(archive: Archive, bodies: dict[str, Body]) -> Iterator[PageSpec]:
+def _incidents(archive: Archive, bodies: dict[str, BodyRef]) -> Iterator[PageSpec]:
     for incident_id, incident in archive.incidents.items():
         older, newer = archive.neighbours[incident_id]
         related = archive.related.get(incident_id, ())
         yield PageSpec(urls.incident(incident_id), "incident.html", {
-            "incident": incident, "title": incident.title, "body": Markup(bodies[incident_id].html),
+            "incident": incident, "title": incident.title, "body": bodies[incident_id],
             "related": _records(archive, related),
             "mentioned_in": _records(archive, [i for i in archive.mentioned_in.get(incident_id, ()) if i not in related]),
             "older": archive.incidents.get(older), "newer": archive.incidents.get(newer),
@@ -148,8 +196,8 @@ def _statuses(archive: Archive, config: Config) -> Iterator[PageSpec]:
                              config, definition=status.definition)
 
 
-def _pages(archive: Archive, bodies: dict[str, Body]) -> Iterator[PageSpec]:
+def _pages(archive: Archive, bodies: dict[str, BodyRef]) -> Iterator[PageSpec]:
     for page in archive.pages:
         yield PageSpec(urls.page(page.id), "page.html", {
-            "page": page, "title": page.title, "body": Markup(bodies[page_key(page.id)].html),
+            "page": page, "title": page.title, "body": bodies[page_key(page.id)],
         })

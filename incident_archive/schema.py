@@ -123,7 +123,7 @@ def validate_page(raw: RawFile) -> tuple[Page | None, list[Problem]]:
     page_id = _record_id(raw, data, spot)
     if sink.has_errors or page_id is None:
         return None, sink.problems
-    page = Page(id=page_id, path=raw.path, title=data["title"], body=raw.body, body_line=raw.body_line,
+    page = Page(id=page_id, path=raw.path, title=data["title"], body=raw.body_source, digest=raw.digest,
                 summary=data.get("summary"), menu=data.get("menu"), draft=data.get("draft", False),
                 lang=data.get("lang"), updated=data.get("updated"))
     return page, sink.problems
@@ -174,8 +174,8 @@ def _make_incident(raw: RawFile, data: dict, record_id: str, config: Config) -> 
         location=Location(**data["location"]),
         status=data["status"],
         sources=tuple(Source(**source) for source in data["sources"]),
-        body=raw.body,
-        body_line=raw.body_line,
+        body=raw.body_source,
+        digest=raw.digest,
         terms=tuple((t.key, data[t.key]) for t in config.taxonomies if data.get(t.key)),
         casualties=Casualties(**casualties) if casualties else None,
         related=data.get("related", ()),

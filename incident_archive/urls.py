@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import posixpath
 
-from .model import Archive
 from .names import slugify
 
 
@@ -40,15 +39,19 @@ def page(page_id: str) -> str:
 class Links:
     """Links from one page to the others: relative, or under `root` for pages served at any depth."""
 
-    def __init__(self, page_path: str, archive: Archive, root: str | None = None):
-        self.page_dir = posixpath.dirname(page_path) or "."
-        self.archive = archive
+    def __init__(self, page_path: str, root: str | None = None):
         self.root = root  # e.g. "/archive/" for 404.html, which the server returns at any depth
+        self.page_dir = page_path.split("/")[:-1]
 
     def to(self, target: str) -> str:
+        """The shortest relative link, as posixpath.relpath gives it (without its os.getcwd per call)."""
         if self.root is not None:
             return self.root + target
-        return posixpath.relpath(target, self.page_dir)
+        parts, here = target.split("/"), self.page_dir
+        common = 0
+        while common < min(len(here), len(parts) - 1) and here[common] == parts[common]:
+            common += 1
+        return "../" * (len(here) - common) + "/".join(parts[common:])
 
     def home(self) -> str:
         return self.to("index.html")
@@ -63,8 +66,8 @@ class Links:
         return self.to(listing(base, number))
 
     def term(self, taxonomy: str, name: str) -> str:
-        """A term's page, from the term as a record spells it."""
-        return self.term_group(taxonomy, self.archive.term_slugs[taxonomy][name])
+        """A term's page, from the term as a record spells it (every spelling of a term has one slug)."""
+        return self.term_group(taxonomy, slugify(name))
 
     def term_group(self, taxonomy: str, slug: str) -> str:
         return self.to(listing(term(taxonomy, slug)))

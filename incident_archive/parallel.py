@@ -1,0 +1,51 @@
+"""Worker processes: one stage's work spread over the machine's cores, results in input order.
+
+Workers are forked when a stage starts, so they inherit everything the stage needs (the config,
+the linked archive) without pickling it; only each item and its result cross between processes.
+Where fork is not available, or for small jobs, the same function runs in this process: the output
+is the same either way, since each item's result depends only on the item and the inherited state.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+
+# Below this many items a pool costs more than it saves (forking, then pickling results back).
+MIN_ITEMS_PER_WORKER = 64
+
+_stage_function: Callable | None = None
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def run(function: Callable, items: list, jobs: int) -> Iterator:
+    """function(item) for every item, in order, over up to `jobs` processes."""
+    workers = min(jobs, len(items) // MIN_ITEMS_PER_WORKER)
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(function, items)
+        return
+    global _stage_function
+    _stage_function = function
+    chunk = max(1, min(256, len(items) // (workers * 8)))
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        yield from pool.imap(_call, items, chunksize=chunk)
+    _stage_function = None
+
+
+def _call(item):
+    return _stage_function(item)
+
+
+def batches(items: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
