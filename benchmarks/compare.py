@@ -22,6 +22,7 @@ import json
 import os
 import platform
 import queue
+import resource
 import re
 import shutil
 import socket
@@ -390,15 +391,16 @@ def hugo_server_rebuild(tools: Tools, work: Path, incident: Incident, fast_rende
         url = f"http://127.0.0.1:{port}/benchmark/incidents/{incident.id}/"
         urllib.request.urlopen(url, timeout=60).read()
         # A copy, so that Pelican's rebuild later sees the same edits as Hugo's CLI rebuild.
-        write_hugo_page(work / "hugo", replace(
-            incident, body=incident.body + "\nA second edit, made while `hugo server` watches.\n"))
+        # Plain words, so the same string is in the Markdown and in the served HTML.
+        marker = f"An edit made while the server watches ({run.build})."
+        write_hugo_page(work / "hugo", replace(incident, body=incident.body + f"\n{marker}\n"))
         total = _wait_for(lines, r"Total in (\d+(?:\.\d+)?) ?ms", 120, run)
         if total is None:
             run.note = run.note or "no 'Total in N ms' line within 120 s of the edit"
         else:
             run.seconds = float(total.group(1)) / 1000
             page = urllib.request.urlopen(url, timeout=60).read().decode()
-            run.note = "edit served" if "A second edit" in page else "edit NOT in served page"
+            run.note = "edit served" if marker in page else "edit NOT in served page"
         run.peak_mb = _vm_hwm_mb(server.pid)
     finally:
         server.terminate()
@@ -430,13 +432,31 @@ def _vm_hwm_mb(pid: int) -> float | None:
 
 # --- report -----------------------------------------------------------------------------------
 
-def print_table(count: int, tools: Tools, runs: list[Run], prepare_seconds: float) -> None:
+def cpu_seconds() -> tuple[float, float]:
+    """(CPU seconds the whole machine was busy, CPU seconds this script and its finished children used)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    machine = (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # less idle, iowait
+    ours = sum(getattr(resource.getrusage(who), part) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+               for part in ("ru_utime", "ru_stime"))
+    return machine, ours
+
+
+def others_share(before: tuple[float, float], after: tuple[float, float], wall: float) -> float:
+    """The share of all CPUs that other processes used while we measured: it skews every figure."""
+    others = (after[0] - before[0]) - (after[1] - before[1])
+    return max(others, 0) / (wall * (os.cpu_count() or 1))
+
+
+def print_table(count: int, tools: Tools, runs: list[Run], prepare_seconds: float, others: float) -> None:
     versions = tools.versions
     print(f"\nHugo and Pelican on benchmarks/generate.py's corpus: {count:,} incidents (seed 1)")
     print(f"{dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} · {platform.node() or 'this machine'}, "
           f"{os.cpu_count()} CPUs · hugo {versions['hugo']} · pelican {versions['pelican']} "
           f"(Markdown {versions['markdown']}, Python {versions['python']})")
-    print(f"corpus generated and converted in {prepare_seconds:.1f} s (not counted below)\n")
+    print(f"corpus generated and converted in {prepare_seconds:.1f} s (not counted below)")
+    print(f"CPU used by other processes while measuring: {others:.0%} of the machine"
+          + ("  << WARNING: the figures are skewed, measure again on a quiet machine" if others > 0.05 else ""))
+    print()
     print(f"{'tool':<8} {'build':<32} {'seconds':>8} {'peak MB':>8} {'.html files':>12}  note")
     for run in runs:
         seconds = f"{run.seconds:.2f}" if run.seconds is not None else "-"
@@ -475,12 +495,14 @@ def main() -> int:
     edited = apply_edits(incidents)
     prepare_seconds = time.perf_counter() - started
 
+    before, measuring_started = cpu_seconds(), time.perf_counter()
     runs: list[Run] = []
     if "hugo" in chosen:
         runs += hugo_runs(tools, work, incidents, edited)
     if "pelican" in chosen:
         runs += pelican_runs(tools, work, incidents, edited)
-    print_table(args.count, tools, runs, prepare_seconds)
+    others = others_share(before, cpu_seconds(), time.perf_counter() - measuring_started)
+    print_table(args.count, tools, runs, prepare_seconds, others)
     return 0
 
 

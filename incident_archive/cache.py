@@ -15,12 +15,14 @@ Deleting .cache/ is always safe: the next build is a full one.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import pickle
 import sqlite3
 import sys
 import tempfile
 import zlib
-from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path
 
 from . import __version__
@@ -28,11 +30,10 @@ from . import __version__
 CACHE_DIR = ".cache"
 CACHE_FILE = "incident-archive.sqlite"
 # Bump when what the cache holds changes shape, even without a release.
-FORMAT = 1
+FORMAT = 2
 
 
-@dataclass(frozen=True)
-class OutputRecord:
+class OutputRecord(NamedTuple):  # a tuple: twelve thousand of them load in a blink
     fingerprint: str  # of the page's inputs
     digest: str  # of the bytes written
     size: int
@@ -45,9 +46,12 @@ class Cache:
         self.db = sqlite3.connect(path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=OFF")  # a cache lost in a crash is rebuilt, never wrong
+        self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        if dict(self.db.execute("SELECT key, value FROM meta")).get("format") != str(FORMAT):
+            self.db.executescript("DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS bodies; DROP TABLE IF EXISTS outputs;")
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (str(FORMAT),))
         self.db.executescript("""
-            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-            CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, stamp TEXT, record BLOB);
+            CREATE TABLE IF NOT EXISTS files (bucket INTEGER PRIMARY KEY, records BLOB);
             CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, body BLOB, html BLOB);
             CREATE TABLE IF NOT EXISTS outputs (
                 folder TEXT, path TEXT, fingerprint TEXT, digest TEXT, size INTEGER, mtime_ns INTEGER,
@@ -57,15 +61,22 @@ class Cache:
     @classmethod
     def open(cls, root: Path, content_key: str, theme_key: str, clean: bool = False) -> Cache:
         """The archive's cache, emptied of whatever its keys no longer vouch for (of everything if clean)."""
-        try:
-            folder = root / CACHE_DIR
-            folder.mkdir(exist_ok=True)
-            cache = cls(folder / CACHE_FILE)
-            cache._invalidate(content_key, theme_key, clean)
-        except (OSError, sqlite3.Error):
-            # A read-only archive, or a damaged cache file: build without keeping anything.
-            cache = cls(Path(tempfile.mkdtemp(prefix="incident-archive-cache-")) / CACHE_FILE)
-            cache._invalidate(content_key, theme_key, clean=True)
+        path = root / CACHE_DIR / CACHE_FILE
+        for attempt in ("as it is", "started afresh"):
+            try:
+                path.parent.mkdir(exist_ok=True)
+                cache = cls(path)
+                cache._invalidate(content_key, theme_key, clean)
+                return cache
+            except sqlite3.DatabaseError:
+                # Not a database any more (a crash, a disk error, an editor), or not writable.
+                if not _delete(path.parent.glob(CACHE_FILE + "*")):
+                    break
+            except OSError:
+                break
+        # A read-only archive folder: build without keeping anything.
+        cache = cls(Path(tempfile.mkdtemp(prefix="incident-archive-cache-")) / CACHE_FILE)
+        cache._invalidate(content_key, theme_key, clean=True)
         return cache
 
     def _invalidate(self, content_key: str, theme_key: str, clean: bool) -> None:
@@ -89,16 +100,28 @@ class Cache:
 
     def file_records(self) -> dict[str, tuple[str, object]]:
         """path → (stamp, record) for every file read by an earlier build."""
-        return {path: (stamp, pickle.loads(record))
-                for path, stamp, record in self.db.execute("SELECT path, stamp, record FROM files")}
+        records = {}
+        with _collector_paused():
+            for (blob,) in self.db.execute("SELECT records FROM files"):
+                records.update(pickle.loads(blob))
+        return records
 
-    def save_files(self, changed: dict[str, tuple[str, object]], removed: list[str]) -> None:
+    def save_files(self, records: dict[str, tuple[str, object]], touched: set[str]) -> None:
+        """Store the records of every bucket that holds a touched (read again or removed) path.
+
+        Records are kept in FILE_BUCKETS pickles rather than one per row: one pickle of many
+        records loads several times faster, and an edit rewrites only its bucket.
+        """
+        buckets = {_bucket(path) for path in touched}
+        grouped: dict[int, dict] = {bucket: {} for bucket in buckets}
+        for path, item in records.items():
+            bucket = _bucket(path)
+            if bucket in grouped:
+                grouped[bucket][path] = item
         with self.db:
             self.db.execute("BEGIN")
-            self.db.executemany("DELETE FROM files WHERE path = ?", [(path,) for path in removed])
-            self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", [
-                (path, stamp, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
-                for path, (stamp, record) in changed.items()
+            self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?)", [
+                (bucket, pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)) for bucket, items in grouped.items()
             ])
 
     # bodies
@@ -106,10 +129,11 @@ class Cache:
     def bodies(self, keys: list[str]) -> dict[str, object]:
         """key → Body for the keys converted before (their HTML stays on disk)."""
         found = {}
-        for batch in _batches(keys, 500):
-            marks = ",".join("?" * len(batch))
-            found.update((key, pickle.loads(body)) for key, body in
-                         self.db.execute(f"SELECT key, body FROM bodies WHERE key IN ({marks})", batch))
+        with _collector_paused():
+            for batch in _batches(keys, 500):
+                marks = ",".join("?" * len(batch))
+                found.update((key, pickle.loads(body)) for key, body in
+                             self.db.execute(f"SELECT key, body FROM bodies WHERE key IN ({marks})", batch))
         return found
 
     def save_bodies(self, converted: list[tuple[str, object, str]], keep: set[str]) -> None:
@@ -140,7 +164,7 @@ class Cache:
     def outputs(self, folder: Path) -> dict[str, OutputRecord]:
         rows = self.db.execute("SELECT path, fingerprint, digest, size, mtime_ns FROM outputs WHERE folder = ?",
                                (str(folder.resolve()),))
-        return {path: OutputRecord(*values) for path, *values in rows}
+        return {row[0]: OutputRecord(*row[1:]) for row in rows}
 
     def save_outputs(self, folder: Path, changed: dict[str, OutputRecord], removed: list[str]) -> None:
         folder_key = str(folder.resolve())
@@ -152,6 +176,35 @@ class Cache:
                 (folder_key, path, record.fingerprint, record.digest, record.size, record.mtime_ns)
                 for path, record in changed.items()
             ])
+
+
+FILE_BUCKETS = 64
+
+
+def _delete(paths) -> bool:
+    try:
+        for path in paths:
+            path.unlink(missing_ok=True)
+    except OSError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Unpickling creates objects by the million, none in a cycle: the cyclic collector, running every
+    few hundred allocations, would cost three times the unpickling itself."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _bucket(path: str) -> int:
+    return zlib.crc32(path.encode("utf-8", "surrogatepass")) % FILE_BUCKETS
 
 
 def _batches(items: list, size: int):

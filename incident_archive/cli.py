@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 from pathlib import Path
@@ -16,6 +17,9 @@ COMMANDS = ("build", "check")
 
 
 def main(argv: list[str] | None = None) -> int:
+    # A build allocates millions of long-lived records and few cycles; the default thresholds make
+    # the cyclic collector rescan them so often that it cost a third of a one-edit rebuild.
+    gc.set_threshold(100_000, 50, 100)
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "build")  # `python build.py` and `python build.py --root x` build

@@ -173,13 +173,13 @@ def _taxonomies(config: Config, published: dict[str, Incident]):
 def _group(entries, field: str):
     """Group (incident, index, name) entries by slug; one display name per slug, the commonest.
 
-    Returns the groups sorted by display name, and a warning for each record that spells a term differently from the rest of the archive.
+    Returns the groups sorted by display name, and a warning for each record that spells a term
+    differently from the rest of the archive.
     """
-    ids_by_slug, spelling_counts, uses = defaultdict(list), defaultdict(Counter), []
+    ids_by_slug, spelling_counts, uses = defaultdict(dict), defaultdict(Counter), []
     for incident, index, name in entries:
         slug = slugify(name)
-        if incident.id not in ids_by_slug[slug]:
-            ids_by_slug[slug].append(incident.id)
+        ids_by_slug[slug][incident.id] = None  # a dict keeps the order and drops repeats at once
         spelling_counts[slug][name] += 1
         uses.append((incident, index, name, slug))
     display = {slug: min(counts, key=lambda n: (-counts[n], n)) for slug, counts in spelling_counts.items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from pathlib import PurePosixPath
 
@@ -12,6 +13,7 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
+@functools.lru_cache(maxsize=65536)  # terms and places repeat across thousands of records
 def slugify(text: str) -> str:
     """'Bucha Raion' → 'bucha-raion', 'Буча' → 'bucha': safe in every file system and URL.
 

@@ -47,8 +47,9 @@ def write_outputs(out_dir: Path, outputs: list, env: jinja2.Environment, cache: 
     before = cache.outputs(out_dir) if out_dir.is_dir() else {}
     memo: dict = {}
     fingerprints = {output.path: output.fingerprint(memo) for output in outputs}
+    folder = str(out_dir)
     stale = [output for output in outputs
-             if not _up_to_date(out_dir / output.path, before.get(output.path), fingerprints[output.path])]
+             if not _up_to_date(f"{folder}/{output.path}", before.get(output.path), fingerprints[output.path])]
     staging = Staging(out_dir)
     try:
         renderer = _Renderer(out_dir, before, env, cache, staging)
@@ -65,16 +66,16 @@ def write_outputs(out_dir: Path, outputs: list, env: jinja2.Environment, cache: 
     return Written(len(changed), len(rendered) - len(changed), len(outputs) - len(stale), len(removed))
 
 
-def _up_to_date(target: Path, record: OutputRecord | None, fingerprint: str) -> bool:
+def _up_to_date(target: str, record: OutputRecord | None, fingerprint: str) -> bool:
     return record is not None and record.fingerprint == fingerprint and _same_file(target, record)
 
 
-def _same_file(target: Path, record: OutputRecord) -> bool:
+def _same_file(target: str | Path, record: OutputRecord) -> bool:
     """The file is as the last build left it (nobody edited or deleted it since)."""
     return (record.size, record.mtime_ns) == _stat(target)
 
 
-def _stat(path: Path) -> tuple[int, int] | None:
+def _stat(path: str | Path) -> tuple[int, int] | None:
     try:
         status = os.stat(path)
     except OSError:

@@ -1,13 +1,15 @@
 """Worker processes: one stage's work spread over the machine's cores, results in input order.
 
 Workers are forked when a stage starts, so they inherit everything the stage needs (the config,
-the linked archive) without pickling it; only each item and its result cross between processes.
+the linked archive, the list of items itself) without pickling it; only an item's index goes to
+a worker, and only its result comes back.
 Where fork is not available, or for small jobs, the same function runs in this process: the output
 is the same either way, since each item's result depends only on the item and the inherited state.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -16,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 MIN_ITEMS_PER_WORKER = 64
 
 _stage_function: Callable | None = None
+_stage_items: list = []
 
 
 def default_jobs() -> int:
@@ -28,16 +31,22 @@ def run(function: Callable, items: list, jobs: int) -> Iterator:
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         yield from map(function, items)
         return
-    global _stage_function
-    _stage_function = function
+    global _stage_function, _stage_items
+    _stage_function, _stage_items = function, items
     chunk = max(1, min(256, len(items) // (workers * 8)))
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        yield from pool.imap(_call, items, chunksize=chunk)
-    _stage_function = None
+    # Frozen objects are left alone by the collector, which would otherwise touch (and so copy into
+    # each worker) every page of memory the workers share with this process.
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap(_call, range(len(items)), chunksize=chunk)
+    finally:
+        gc.unfreeze()
+        _stage_function, _stage_items = None, []
 
 
-def _call(item):
-    return _stage_function(item)
+def _call(index: int):
+    return _stage_function(_stage_items[index])
 
 
 def batches(items: Iterable, size: int) -> Iterator[list]:

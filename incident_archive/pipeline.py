@@ -135,10 +135,11 @@ def read_archive(root: Path, config: Config, found: content.Found, cache: Cache,
     changed = [path for path in paths if known.get(path, ("",))[0] != stamps[path]]
     reader = _Reader(root, config)
     fresh = dict(zip(changed, options.progress.track("read", parallel.run(reader, changed, options.jobs), len(changed))))
-    cache.save_files({path: (stamps[path], fresh[path]) for path in changed}, [path for path in known if path not in stamps])
+    records = {path: (stamps[path], fresh[path]) if path in fresh else known[path] for path in paths}
+    cache.save_files(records, set(changed) | {path for path in known if path not in stamps})
     reading = Reading(problems=list(found.problems), media=frozenset(found.media))
     for path in paths:
-        file = fresh[path] if path in fresh else known[path][1]
+        file = records[path][1]
         reading.problems += file.problems
         if file.claim:
             reading.claims.append(file.claim)
@@ -207,13 +208,15 @@ class _BodyConverter:
     """Converts one body in a worker, reading its text again from its file: → (Body, HTML or None)."""
 
     def __init__(self, root: Path, archive: Archive):
-        self.root, self.converter = root, Converter(archive.links)
+        self.root, self.links, self.converter = root, archive.links, None
 
     def __call__(self, item: tuple[Document, BodySource]) -> tuple[Body, str | None]:
         document, source = item
         text, problem = content.read_body(self.root, document.path, source)
         if problem:
             return Body(problems=[problem]), None
+        if self.converter is None:  # made on first use: building one costs more than a rebuild's edits
+            self.converter = Converter(self.links)
         return self.converter.convert(document, text)
 
 

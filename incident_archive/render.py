@@ -55,24 +55,35 @@ class PageSpec:
 
 def _token(value, memo: dict) -> str:
     """A text standing for a value: records by their digest, shared objects digested once."""
-    if isinstance(value, (Incident, Page)):
+    kind = type(value)
+    if kind is Incident or kind is Page:
         return value.digest
-    if isinstance(value, (str, int, float, bool, type(None))):
+    if kind in _PLAIN:
         return repr(value)
-    if isinstance(value, (list, tuple)):
+    if kind is list:
+        if value and type(value[0]) is Incident:  # a list page's 50 records: the common case
+            return "(" + ",".join([incident.digest for incident in value]) + ")"
         return "(" + ",".join([_token(item, memo) for item in value]) + ")"
-    if isinstance(value, dict):
+    if kind is dict:
         return "{" + ",".join([f"{key!r}:{_token(item, memo)}" for key, item in value.items()]) + "}"
-    if isinstance(value, BodyRef):
+    if kind is BodyRef:
         return value.html_digest
-    if dataclasses.is_dataclass(value):
-        token = memo.get(id(value))
-        if token is None:
-            fields = [_token(getattr(value, f.name), memo) for f in dataclasses.fields(value)]
-            token = memo[id(value)] = hashlib.blake2b("|".join(fields).encode("utf-8", "surrogatepass"),
-                                                      digest_size=16).hexdigest()
-        return token
-    raise TypeError(f"cannot fingerprint a {type(value).__name__} given to a template")
+    if kind is tuple or dataclasses.is_dataclass(value):
+        # Tuples and frozen records are shared between pages (a country's ids, the menu): digest
+        # each once. The memo holds the object too, so that its id cannot be reused meanwhile.
+        remembered = memo.get(id(value))
+        if remembered is None:
+            parts = value if kind is tuple else [getattr(value, f.name) for f in dataclasses.fields(value)]
+            text = "|".join([_token(part, memo) for part in parts])
+            remembered = memo[id(value)] = (value, hashlib.blake2b(text.encode("utf-8", "surrogatepass"),
+                                                                   digest_size=16).hexdigest())
+        return remembered[1]
+    if isinstance(value, (str, int, float)):  # a subclass, such as Markup
+        return repr(value)
+    raise TypeError(f"cannot fingerprint a {kind.__name__} given to a template")
+
+
+_PLAIN = {str, int, float, bool, type(None)}
 
 
 def make_environment(config: Config) -> jinja2.Environment:
@@ -93,9 +104,21 @@ def make_environment(config: Config) -> jinja2.Environment:
 def page_specs(archive: Archive, config: Config, bodies: dict[str, BodyRef]) -> Iterator[PageSpec]:
     """Every page of the site, in a fixed order."""
     menu = tuple(page for page in archive.pages if page.menu is not None)
+    nav = _navigation(config, menu)
     for spec in _every_page(archive, config, bodies):
-        spec.context["menu"] = menu
+        spec.context |= {"menu": menu, "nav": nav}
         yield spec
+
+
+def _navigation(config: Config, menu: tuple[Page, ...]) -> tuple[tuple[str, str, str], ...]:
+    """The site's main sections, then the menu pages: (section key, page path, label)."""
+    return (
+        ("incidents", urls.listing("incidents"), "Incidents"),
+        *((taxonomy.key, f"{taxonomy.key}/index.html", taxonomy.title) for taxonomy in config.taxonomies),
+        ("places", "places/index.html", "Places"),
+        ("status", "status/index.html", "Status"),
+        *((page.id, urls.page(page.id), page.title) for page in menu),
+    )
 
 
 def _every_page(archive: Archive, config: Config, bodies: dict[str, BodyRef]) -> Iterator[PageSpec]:

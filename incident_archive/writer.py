@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 
 class UnsafeOutput(ValueError):
@@ -31,8 +31,8 @@ def check_paths(relpaths: list[str]) -> None:
     """Every path stays inside the output folder, and no two files share one."""
     seen: set[str] = set()
     for relpath in relpaths:
-        parts = PurePosixPath(relpath).parts
-        if not parts or PurePosixPath(relpath).is_absolute() or ".." in parts or "." in parts:
+        parts = relpath.split("/")
+        if relpath.startswith("/") or "\\" in relpath or any(part in ("", ".", "..") for part in parts):
             raise UnsafeOutput(f"refusing to write outside the output folder: {relpath!r}")
         if relpath in seen:
             raise UnsafeOutput(f"two files would be written to {relpath}")
