@@ -32,6 +32,7 @@ class Result:
     pages: int = 0
     files_written: int = 0  # written or replaced; unchanged files are left alone
     files_removed: int = 0
+    files_rendered: int = 0  # rendered (or copied) because their inputs changed
 
     @property
     def errors(self) -> list[Problem]:
@@ -78,6 +79,7 @@ def build(root: Path, out_dir: Path | None = None, options: Options | None = Non
             outputs = [*render.page_specs(archive, config, bodies), *_copies(config, archive.links.media)]
             written = write_outputs(out_dir, outputs, env, cache, options.jobs, options.progress)
             result.files_written, result.files_removed = written.files, written.removed
+            result.files_rendered = written.files + written.unchanged
         except UnsafeOutput as error:
             result.problems.append(Problem(str(out_dir), 1, "output", str(error)))
         except jinja2.TemplateError as error:

@@ -1,0 +1,181 @@
+"""Incremental and parallel builds give the very bytes of a clean, single-process build."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from incident_archive import parallel, pipeline
+from site_walk import tree_digest
+
+from conftest import run_cli
+
+
+def _replace(root: Path, relpath: str, old: str, new: str) -> None:
+    path = root / relpath
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {relpath}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+MARKET = "content/incidents/2022/market-day.md"
+RIVER = "content/incidents/2022/river-crossing.md"
+
+# Each edit a maintainer might merge, applied one after another to the same archive.
+EDITS = [
+    ("a body", lambda root: _replace(root, MARKET, "Sources disagree", "Two sources disagree")),
+    ("a date", lambda root: _replace(root, MARKET, "date: 2022-03\n", "date: 2022-03-20\n")),
+    ("a status", lambda root: _replace(root, MARKET, "status: contested", "status: verified")),
+    ("a category", lambda root: _replace(root, RIVER, "categories: [Shelling]", "categories: [Detention]")),
+    ("a title that other pages show", lambda root: _replace(root, RIVER, "title: Shelling near", "title: Shelling at")),
+    ("a rename", lambda root: (
+        (root / MARKET).rename(root / "content/incidents/2022/central-market.md"),
+        _replace(root, "content/incidents/2022/central-market.md", "title: Market day\n",
+                 "title: Market day\nprevious_ids: [market-day]\n"),
+        _replace(root, RIVER, "(market-day.md", "(central-market.md"),
+    )),
+    ("a new incident", lambda root: (root / "content/incidents/2021/new-one.md").write_text(
+        "---\ntitle: A new one\ndate: 2021-07-01\nlocation: {name: Port, country: UA}\nstatus: reported\n"
+        "categories: [Detention]\nsources: [https://example.org/new]\n---\nSee [[river-crossing]].\n", encoding="utf-8")),
+    ("a deletion", lambda root: (root / "content/incidents/2021/rumour.md").unlink()),
+    ("a draft published", lambda root: _replace(root, "content/incidents/2022/unfinished.md", "draft: true\n", "")),
+    ("a page", lambda root: (root / "content/pages/about.md").write_text(
+        (root / "content/pages/about.md").read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")),
+    ("a template", lambda root: _override_template(root)),
+    ("site.yaml", lambda root: _replace(root, "site.yaml", "title: Fixture archive", "title: Fixture archive, renamed")),
+    ("a media file", lambda root: (root / "content/media/map.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"></svg>\n', encoding="utf-8")),
+]
+
+
+def _override_template(root: Path) -> None:
+    """The archive's own templates/ starts overriding the theme's footer."""
+    theme = Path(pipeline.__file__).resolve().parent.parent / "templates"
+    (root / "templates").mkdir(exist_ok=True)
+    text = (theme / "base.html").read_text(encoding="utf-8")
+    assert "Every record cites its sources." in text
+    (root / "templates" / "base.html").write_text(text.replace("Every record cites its sources.",
+                                                               "Every record here cites its sources."), encoding="utf-8")
+
+
+def _clean_build(root: Path, scratch: Path) -> dict[str, str]:
+    """A build from nothing: a fresh copy of the archive, no cache, one process."""
+    copy = scratch / "clean"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("output", ".cache"))
+    code, output = run_cli("build", "--root", str(copy), "--jobs", "1", "--clean")
+    assert code == 0, output
+    return tree_digest(copy / "output")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_incremental_build_after_each_edit_equals_a_clean_build(minimal, tmp_path, monkeypatch, jobs):
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 1)  # so that even this small archive uses workers
+    code, output = minimal.build("--jobs", jobs)
+    assert code == 0, output
+    for name, edit in EDITS:
+        edit(minimal.root)
+        code, output = minimal.build("--jobs", jobs)
+        assert code == 0, f"after {name}: {output}"
+        assert tree_digest(minimal.output) == _clean_build(minimal.root, tmp_path), f"after {name}"
+    assert not list(minimal.root.glob(".output.*")), "a staging folder was left behind"
+
+
+def test_a_parallel_build_equals_a_single_process_build(corpus, tmp_path):
+    code, output = run_cli("build", "--root", str(corpus), "--out", str(tmp_path / "one"), "--jobs", "1", "--clean")
+    assert code == 0, output
+    code, output = run_cli("build", "--root", str(corpus), "--out", str(tmp_path / "two"), "--jobs", "2", "--clean")
+    assert code == 0, output
+    assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / "two")
+    assert parallel.MIN_ITEMS_PER_WORKER * 2 < 1292  # the corpus is large enough for two workers
+
+
+def _mtimes(folder: Path) -> dict[str, int]:
+    return {path.relative_to(folder).as_posix(): path.stat().st_mtime_ns for path in folder.rglob("*") if path.is_file()}
+
+
+def test_a_body_edit_renders_one_page_and_leaves_every_other_file_alone(minimal):
+    assert minimal.build()[0] == 0
+    before = _mtimes(minimal.output)
+    _replace(minimal.root, MARKET, "Sources disagree", "Two sources disagree")
+    result = pipeline.build(minimal.root)
+    assert not result.errors
+    assert (result.files_rendered, result.files_written) == (1, 1)
+    after = _mtimes(minimal.output)
+    changed = {path for path in after if after[path] != before.get(path)}
+    assert changed == {"incidents/market-day/index.html"}
+
+
+def test_a_category_edit_rerenders_the_pages_that_show_the_incident_and_no_others(minimal):
+    assert minimal.build()[0] == 0
+    before = _mtimes(minimal.output)
+    _replace(minimal.root, RIVER, "categories: [Shelling]", "categories: [Detention]")
+    result = pipeline.build(minimal.root)
+    assert not result.errors and 0 < result.files_rendered < len(before) / 2
+    after = _mtimes(minimal.output)
+    changed = {path for path in after if after[path] != before.get(path)}
+    assert {"incidents/river-crossing/index.html", "categories/detention/index.html",
+            "categories/shelling/index.html"} <= changed
+    assert "pages/about/index.html" not in changed and "about/index.html" not in changed
+    assert "static/style.css" not in changed
+
+
+def test_a_rebuild_with_nothing_changed_renders_and_writes_nothing(minimal):
+    assert minimal.build()[0] == 0
+    result = pipeline.build(minimal.root)
+    assert (result.files_rendered, result.files_written, result.files_removed) == (0, 0, 0)
+    assert not result.errors
+
+
+def test_an_output_file_changed_by_hand_is_put_right(minimal):
+    assert minimal.build()[0] == 0
+    expected = tree_digest(minimal.output)
+    (minimal.output / "incidents/market-day/index.html").write_text("edited by hand", encoding="utf-8")
+    (minimal.output / "places/index.html").unlink()
+    (minimal.output / "stray.html").write_text("left by someone", encoding="utf-8")
+    assert minimal.build("--clean")[0] == 0  # --clean: no record of the last build, so strays are found too
+    assert tree_digest(minimal.output) == expected
+    (minimal.output / "incidents/market-day/index.html").write_text("edited again", encoding="utf-8")
+    assert minimal.build()[0] == 0
+    assert tree_digest(minimal.output) == expected
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a database at all" * 100])
+def test_a_damaged_cache_is_rebuilt_not_trusted(minimal, damage):
+    assert minimal.build()[0] == 0
+    expected = tree_digest(minimal.output)
+    _replace(minimal.root, MARKET, "Sources disagree", "Two sources disagree")
+    for path in (minimal.root / ".cache").iterdir():
+        path.write_bytes(damage)
+    code, output = minimal.build()
+    assert code == 0, output
+    assert tree_digest(minimal.output) != expected
+    assert tree_digest(minimal.output) == _clean_build(minimal.root, minimal.root.parent)
+
+
+def test_clean_renders_everything_again(minimal):
+    assert minimal.build()[0] == 0
+    files = len(_mtimes(minimal.output))
+    result = pipeline.build(minimal.root, options=pipeline.Options(clean=True))
+    assert result.files_rendered == files and result.files_written == 0
+
+
+def test_check_fills_the_cache_that_build_then_uses(minimal):
+    assert minimal.check()[0] == 0
+    assert (minimal.root / ".cache").is_dir()
+    code, output = minimal.build()
+    assert code == 0, output
+
+
+def test_a_read_only_archive_still_builds(minimal, tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root ignores file permissions")
+    minimal.root.chmod(0o555)
+    try:
+        code, output = run_cli("build", "--root", str(minimal.root), "--out", str(tmp_path / "out"))
+    finally:
+        minimal.root.chmod(0o755)
+    assert code == 0, output
