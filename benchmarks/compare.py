@@ -8,10 +8,12 @@ same fields shown on each page as far as the tool allows. Every cold build write
 folder with the tool's cache deleted first; every one-edit build follows the same two edits (one
 incident's body, another's category) and writes into the cold build's folder, as a user would.
 
-Seconds are the wall time of the build command. MB is its peak resident memory as GNU time's %M
-reports it: the largest single process waited for, not a sum over the tree. Both tools build in one
-process (Hugo's `hugo` console script execs the Go binary; we call the binary directly), so it is
-the tool's own peak.
+Seconds are the wall time of the build command; CPU seconds (user + system) come beside them
+because other work on the machine stretches the first and hardly the second, and the script says
+how much CPU other processes took while it measured. MB is the peak resident memory as GNU time's
+%M reports it: the largest single process waited for, not a sum over the tree. Both tools build in
+one process (Hugo's `hugo` console script execs the Go binary; we call the binary directly), so it
+is the tool's own peak. `hugo server` is measured by its own "Total in N ms" log line and /proc.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ import json
 import os
 import platform
 import queue
-import resource
 import re
+import resource
 import shutil
 import socket
 import subprocess
@@ -181,12 +183,13 @@ HUGO_LAYOUTS = {
 </article>
 {{ end }}
 """,
-    # Home and sections: every incident, newest first, paginated like ours.
+    # Home and sections: every incident, newest first (Hugo's default order: weight, then date
+    # descending), paginated like ours. The argument of .Paginate is evaluated again on every
+    # pager page, so it must not filter or sort 10,000 pages itself.
     "list.html": """\
 {{ define "main" }}
 <h1>{{ .Title }}</h1>
-{{ $pages := cond .IsHome (where site.RegularPages "Section" "incidents") .RegularPagesRecursive }}
-{{ partial "incidents.html" (.Paginate $pages.ByDate.Reverse) }}
+{{ partial "incidents.html" (.Paginate (cond .IsHome site.RegularPages .RegularPagesRecursive)) }}
 {{ partial "pager.html" . }}
 {{ end }}
 """,
@@ -201,7 +204,7 @@ HUGO_LAYOUTS = {
     "term.html": """\
 {{ define "main" }}
 <h1>{{ .Title }}</h1>
-{{ partial "incidents.html" (.Paginate .Pages.ByDate.Reverse) }}
+{{ partial "incidents.html" (.Paginate .Pages) }}
 {{ partial "pager.html" . }}
 {{ end }}
 """,
@@ -310,6 +313,7 @@ class Run:
     tool: str
     build: str
     seconds: float | None = None
+    cpu_seconds: float | None = None
     peak_mb: float | None = None
     html_files: int | None = None
     note: str = ""
@@ -317,14 +321,18 @@ class Run:
 
 
 def measure(tool: str, build: str, command: list[str], out: Path | None, cwd: Path) -> Run:
-    """Run one build under GNU time; wall time from here, peak RSS (%M, KiB) from time."""
+    """Run one build under GNU time: wall time from here; peak RSS (%M, KiB) and CPU time from time.
+
+    CPU time (user + system) barely moves when other processes compete for the CPUs, wall time does.
+    """
     rusage = cwd / (f".time-{tool}-" + re.sub(r"\W+", "-", build))
     started = time.perf_counter()
     # Wide COLUMNS: Pelican's log is wrapped to the terminal width otherwise.
-    done = subprocess.run([TIME, "-f", "%M", "-o", str(rusage), *command], cwd=cwd,
+    done = subprocess.run([TIME, "-f", "%M %U %S", "-o", str(rusage), *command], cwd=cwd,
                           capture_output=True, text=True, env=dict(os.environ, COLUMNS="400"))
     seconds = time.perf_counter() - started
-    run = Run(tool, build, seconds, int(rusage.read_text().split()[-1]) / 1024)
+    peak_kib, user, system = rusage.read_text().split("\n")[-2].split()
+    run = Run(tool, build, seconds, float(user) + float(system), int(peak_kib) / 1024)
     run.warnings = [line for line in (done.stdout + done.stderr).splitlines()
                     if re.search(r"WARN|ERROR|CRITICAL|Traceback", line)]
     if done.returncode != 0:
@@ -341,7 +349,7 @@ def fresh(path: Path) -> Path:
     return path
 
 
-def hugo_runs(tools: Tools, work: Path, incidents: list[Incident], edited: list[Incident]) -> list[Run]:
+def hugo_runs(tools: Tools, work: Path, edited: list[Incident]) -> list[Run]:
     site, cache, out = work / "hugo", work / "hugo-cache", fresh(work / "hugo-out")
     shutil.rmtree(cache, ignore_errors=True)
     command = [str(tools.hugo), "--quiet", "-s", str(site), "-d", str(out), "--cacheDir", str(cache)]
@@ -354,7 +362,7 @@ def hugo_runs(tools: Tools, work: Path, incidents: list[Incident], edited: list[
     return runs
 
 
-def pelican_runs(tools: Tools, work: Path, incidents: list[Incident], edited: list[Incident]) -> list[Run]:
+def pelican_runs(tools: Tools, work: Path, edited: list[Incident]) -> list[Run]:
     site, out = work / "pelican", fresh(work / "pelican-out")
     shutil.rmtree(site / "cache", ignore_errors=True)
     command = [str(tools.pelican), str(site / "content"), "-s", str(site / "pelicanconf.py"), "-o", str(out)]
@@ -381,8 +389,8 @@ def hugo_server_rebuild(tools: Tools, work: Path, incident: Incident, fast_rende
                "--port", str(port), "--disableLiveReload", "--renderToMemory",
                "--cacheDir", str(work / "hugo-cache"), *([] if fast_render else ["--disableFastRender"])]
     server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in server.stdout], daemon=True).start()
+    lines: queue.Queue[str | None] = queue.Queue()
+    threading.Thread(target=_pump, args=(server.stdout, lines), daemon=True).start()
     try:
         # Hugo prints this line after the first build and again after each rebuild.
         if _wait_for(lines, r"Web Server is available", timeout, run) is None:
@@ -408,14 +416,24 @@ def hugo_server_rebuild(tools: Tools, work: Path, incident: Incident, fast_rende
     return run
 
 
+def _pump(stream, lines: queue.Queue) -> None:
+    """Server log lines into a queue, then None when the server has exited."""
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
+
+
 def _wait_for(lines: queue.Queue, pattern: str, timeout: float, run: Run) -> re.Match | None:
-    """The first server log line matching `pattern`; other lines are kept as warnings if they look like one."""
+    """The first server log line matching `pattern`, or None on timeout or exit; keeps warnings."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             line = lines.get(timeout=1)
         except queue.Empty:
             continue
+        if line is None:
+            run.note = "server exited"
+            return None
         if re.search(r"WARN|ERROR", line):
             run.warnings.append(line.strip())
         if match := re.search(pattern, line):
@@ -424,6 +442,7 @@ def _wait_for(lines: queue.Queue, pattern: str, timeout: float, run: Run) -> re.
 
 
 def _vm_hwm_mb(pid: int) -> float | None:
+    """The peak resident memory of a running process, from the kernel's own high-water mark."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
@@ -457,14 +476,16 @@ def print_table(count: int, tools: Tools, runs: list[Run], prepare_seconds: floa
     print(f"CPU used by other processes while measuring: {others:.0%} of the machine"
           + ("  << WARNING: the figures are skewed, measure again on a quiet machine" if others > 0.05 else ""))
     print()
-    print(f"{'tool':<8} {'build':<32} {'seconds':>8} {'peak MB':>8} {'.html files':>12}  note")
+    print(f"{'tool':<8} {'build':<32} {'seconds':>8} {'CPU s':>7} {'peak MB':>8} {'.html files':>12}  note")
     for run in runs:
         seconds = f"{run.seconds:.2f}" if run.seconds is not None else "-"
+        cpu = f"{run.cpu_seconds:.1f}" if run.cpu_seconds is not None else "-"
         peak = f"{run.peak_mb:.0f}" if run.peak_mb is not None else "-"
         files = f"{run.html_files:,}" if run.html_files is not None else "-"
-        print(f"{run.tool:<8} {run.build:<32} {seconds:>8} {peak:>8} {files:>12}  {run.note}")
+        print(f"{run.tool:<8} {run.build:<32} {seconds:>8} {cpu:>7} {peak:>8} {files:>12}  {run.note}")
     print("\nseconds: wall time of the command (server: Hugo's own 'Total in' for the rebuild);"
-          "\npeak MB: max RSS by GNU time %M (server: VmHWM of the running server).")
+          "\nCPU s: user + system time by GNU time; peak MB: max RSS by GNU time %M, the largest"
+          "\nprocess of the tree (server: VmHWM of the running server).")
     for run in runs:
         for line in run.warnings[:5]:
             print(f"  [{run.tool}, {run.build}] {line[:200]}")
@@ -498,9 +519,9 @@ def main() -> int:
     before, measuring_started = cpu_seconds(), time.perf_counter()
     runs: list[Run] = []
     if "hugo" in chosen:
-        runs += hugo_runs(tools, work, incidents, edited)
+        runs += hugo_runs(tools, work, edited)
     if "pelican" in chosen:
-        runs += pelican_runs(tools, work, incidents, edited)
+        runs += pelican_runs(tools, work, edited)
     others = others_share(before, cpu_seconds(), time.perf_counter() - measuring_started)
     print_table(args.count, tools, runs, prepare_seconds, others)
     return 0

@@ -16,6 +16,7 @@ Deleting .cache/ is always safe: the next build is a full one.
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
 import gc
 import pickle
 import sqlite3
@@ -48,11 +49,12 @@ class Cache:
         self.db.execute("PRAGMA synchronous=OFF")  # a cache lost in a crash is rebuilt, never wrong
         self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         if dict(self.db.execute("SELECT key, value FROM meta")).get("format") != str(FORMAT):
-            self.db.executescript("DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS bodies; DROP TABLE IF EXISTS outputs;")
+            self.db.executescript("DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS bodies; DROP TABLE IF EXISTS outputs; DROP TABLE IF EXISTS builds;")
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (str(FORMAT),))
         self.db.executescript("""
             CREATE TABLE IF NOT EXISTS files (bucket INTEGER PRIMARY KEY, records BLOB);
             CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, body BLOB, html BLOB);
+            CREATE TABLE IF NOT EXISTS builds (run TEXT PRIMARY KEY, signature TEXT, result BLOB);
             CREATE TABLE IF NOT EXISTS outputs (
                 folder TEXT, path TEXT, fingerprint TEXT, digest TEXT, size INTEGER, mtime_ns INTEGER,
                 PRIMARY KEY (folder, path));
@@ -80,7 +82,7 @@ class Cache:
         return cache
 
     def _invalidate(self, content_key: str, theme_key: str, clean: bool) -> None:
-        engine_key = f"{__version__}/{FORMAT}/{sys.version_info[:3]}"
+        engine_key = f"{__version__}/{FORMAT}/{sys.version_info[:3]}/{_library_versions()}"
         content_key, theme_key = f"{engine_key}/{content_key}", f"{content_key}/{theme_key}"
         known = dict(self.db.execute("SELECT key, value FROM meta"))
         with self.db:
@@ -90,11 +92,22 @@ class Cache:
                 self.db.execute("DELETE FROM bodies")
             if clean or known.get("theme") != theme_key:
                 self.db.execute("DELETE FROM outputs")
+                self.db.execute("DELETE FROM builds")
             self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                 [("content", content_key), ("theme", theme_key)])
 
     def close(self) -> None:
         self.db.close()
+
+    # builds: the result of the last run of each kind, and the signature of its inputs
+
+    def last_result(self, run: str, signature: str):
+        row = self.db.execute("SELECT signature, result FROM builds WHERE run = ?", (run,)).fetchone()
+        return pickle.loads(row[1]) if row and row[0] == signature else None
+
+    def save_result(self, run: str, signature: str, result) -> None:
+        self.db.execute("INSERT OR REPLACE INTO builds VALUES (?, ?, ?)",
+                        (run, signature, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)))
 
     # files
 
@@ -179,6 +192,19 @@ class Cache:
 
 
 FILE_BUCKETS = 64
+
+
+def _library_versions() -> str:
+    """The libraries that shape the output: an upgrade of any of them must not reuse old pages."""
+    return ",".join(f"{name}={_version(name)}" for name in
+                    ("Jinja2", "Markdown", "pymdown-extensions", "nh3", "PyYAML", "python-frontmatter", "anyascii"))
+
+
+def _version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "?"
 
 
 def _delete(paths) -> bool:

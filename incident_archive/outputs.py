@@ -66,6 +66,13 @@ def write_outputs(out_dir: Path, outputs: list, env: jinja2.Environment, cache: 
     return Written(len(changed), len(rendered) - len(changed), len(outputs) - len(stale), len(removed))
 
 
+def outputs_intact(out_dir: Path, cache: Cache) -> bool:
+    """Every file the last build wrote is still there as it left it (and it wrote some)."""
+    records = cache.outputs(out_dir) if out_dir.is_dir() else {}
+    folder = str(out_dir)
+    return bool(records) and all(_same_file(f"{folder}/{path}", record) for path, record in records.items())
+
+
 def _up_to_date(target: str, record: OutputRecord | None, fingerprint: str) -> bool:
     return record is not None and record.fingerprint == fingerprint and _same_file(target, record)
 

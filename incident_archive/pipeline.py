@@ -19,7 +19,7 @@ from .config import SITE_FILE, Config, load_config
 from .markup import Body, Converter, Document
 from .model import Archive, BodySource, IdClaim, Incident, Page, Problem, Reading
 from .names import id_from_path
-from .outputs import Copy, write_outputs
+from .outputs import Copy, outputs_intact, write_outputs
 from .progress import Progress
 from .schema import incident_schema, validate_incident, validate_page
 from .writer import UnsafeOutput, check_output_folder
@@ -60,7 +60,13 @@ def check(root: Path, options: Options | None = None) -> Result:
     if config is None:
         return Result(problems)
     with _open_cache(root, config, options) as cache:
-        return _prepare(root, config, cache, options, problems)[2]
+        found = content.discover(root)
+        signature = _signature("check", found)
+        result = cache.last_result("check", signature)
+        if result is None or options.clean:
+            result = _prepare(root, config, found, cache, options, problems)[2]
+            cache.save_result("check", signature, result)
+    return result
 
 
 def build(root: Path, out_dir: Path | None = None, options: Options | None = None) -> Result:
@@ -70,7 +76,13 @@ def build(root: Path, out_dir: Path | None = None, options: Options | None = Non
     if config is None:
         return Result(problems)
     with _open_cache(root, config, options) as cache:
-        archive, bodies, result = _prepare(root, config, cache, options, problems)
+        found = content.discover(root)
+        run = f"build {out_dir.resolve()} drafts={options.drafts} strict={options.strict}"
+        signature = _signature(run, found)
+        last = cache.last_result(run, signature)
+        if last is not None and not options.clean and outputs_intact(out_dir, cache):
+            return last  # nothing read, converted, rendered or written has changed since
+        archive, bodies, result = _prepare(root, config, found, cache, options, problems)
         if result.errors or (options.strict and result.warnings):
             return result
         try:
@@ -78,13 +90,20 @@ def build(root: Path, out_dir: Path | None = None, options: Options | None = Non
             env = render.make_environment(config)
             outputs = [*render.page_specs(archive, config, bodies), *_copies(config, archive.links.media)]
             written = write_outputs(out_dir, outputs, env, cache, options.jobs, options.progress)
-            result.files_written, result.files_removed = written.files, written.removed
-            result.files_rendered = written.files + written.unchanged
         except UnsafeOutput as error:
             result.problems.append(Problem(str(out_dir), 1, "output", str(error)))
         except jinja2.TemplateError as error:
             result.problems.append(_template_problem(error, config))
+        else:
+            cache.save_result(run, signature, result)
+            result.files_written, result.files_removed = written.files, written.removed
+            result.files_rendered = written.files + written.unchanged
     return result
+
+
+def _signature(run: str, found: content.Found) -> str:
+    """A digest of every input file's stamp (site.yaml and templates are the cache's own keys)."""
+    return content.digest(run, repr(sorted(found.stamps.items())), repr(found.problems))
 
 
 def _open_cache(root: Path, config: Config, options: Options):
@@ -108,8 +127,7 @@ def _theme_files(config: Config) -> list[Path]:
     return [path for folder in config.template_dirs for path in sorted(folder.rglob("*")) if path.is_file()]
 
 
-def _prepare(root: Path, config: Config, cache: Cache, options: Options, problems: list[Problem]):
-    found = content.discover(root)
+def _prepare(root: Path, config: Config, found: content.Found, cache: Cache, options: Options, problems: list[Problem]):
     reading = read_archive(root, config, found, cache, options)
     archive, link_problems = graph.link(reading, config, options.drafts)
     bodies, body_problems = convert_bodies(root, archive, reading, cache, options)
