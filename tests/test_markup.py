@@ -107,3 +107,26 @@ def test_link_from_the_site_root_is_a_warning(archive):
     code, output = archive.check()
     assert code == 0
     assert "content/incidents/2022/x.md:9: link: warning:" in output
+
+
+@pytest.mark.parametrize("markdown, html", [
+    ("See https://example.org/report.",
+     'See <a href="https://example.org/report">https://example.org/report</a>.'),
+    ("(https://en.wikipedia.org/wiki/Foo_(bar))",
+     '(<a href="https://en.wikipedia.org/wiki/Foo_(bar)">https://en.wikipedia.org/wiki/Foo_(bar)</a>)'),
+    ("www.example.org/x, and", '<a href="http://www.example.org/x">www.example.org/x</a>, and'),
+    ("x https://example.org/a?b=c&amp; y", 'x <a href="https://example.org/a?b=c">https://example.org/a?b=c</a>&amp; y'),
+    ("write to a.b+c@example.org.", 'write to <a href="mailto:a.b+c@example.org">a.b+c@example.org</a>.'),
+    ("`https://code.example`", "<code>https://code.example</code>"),
+    ("[https://x.org](https://y.org)", '<a href="https://y.org">https://x.org</a>'),
+    ("foo@bar and http:// and www.x", "foo@bar and http:// and www.x"),
+    ("mid-https://no.org", "mid-https://no.org"),
+    ("user_@example.org-", "user_@example.org-"),
+])
+def test_bare_addresses_become_links_as_on_github(markdown, html):
+    from incident_archive.markup import Converter, Document
+    from incident_archive.model import LinkTable
+
+    converter = Converter(LinkTable({}, {}, {}, {}, frozenset(), frozenset()))
+    _, converted = converter.convert(Document("x.md", 1, "incidents/x", 3), markdown)
+    assert converted == f"<p>{html}</p>"
