@@ -16,6 +16,7 @@ Deleting .cache/ is always safe: the next build is a full one.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib.metadata
 import gc
 import pickle
@@ -23,6 +24,7 @@ import sqlite3
 import sys
 import tempfile
 import zlib
+from collections.abc import Iterable
 from typing import NamedTuple
 from pathlib import Path
 
@@ -30,7 +32,7 @@ from . import __version__
 
 CACHE_DIR = ".cache"
 CACHE_FILE = "incident-archive.sqlite"
-# Bump when what the cache holds changes shape, even without a release.
+# The layout of the tables. What the rows hold is keyed by the engine's code itself (_engine_digest).
 FORMAT = 2
 
 
@@ -82,7 +84,7 @@ class Cache:
         return cache
 
     def _invalidate(self, content_key: str, theme_key: str, clean: bool) -> None:
-        engine_key = f"{__version__}/{FORMAT}/{sys.version_info[:3]}/{_library_versions()}"
+        engine_key = f"{__version__}/{FORMAT}/{sys.version_info[:3]}/{_library_versions()}/{_engine_digest()}"
         content_key, theme_key = f"{engine_key}/{content_key}", f"{content_key}/{theme_key}"
         known = dict(self.db.execute("SELECT key, value FROM meta"))
         with self.db:
@@ -149,14 +151,13 @@ class Cache:
                              self.db.execute(f"SELECT key, body FROM bodies WHERE key IN ({marks})", batch))
         return found
 
-    def save_bodies(self, converted: list[tuple[str, object, str]], keep: set[str]) -> None:
-        """Store (key, Body, html) rows; drop bodies no record uses any more once they outnumber the rest."""
+    def save_bodies(self, rows: Iterable[tuple[str, object, bytes]], keep: set[str]) -> None:
+        """Store (key, Body, packed HTML) rows as they come; drop bodies no record uses once they outnumber the rest."""
         with self.db:
             self.db.execute("BEGIN")
-            self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)", [
-                (key, pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL), zlib.compress(html.encode("utf-8"), 1))
-                for key, body, html in converted
-            ])
+            self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)", (
+                (key, pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL), packed_html) for key, body, packed_html in rows
+            ))
             count = self.db.execute("SELECT count(*) FROM bodies").fetchone()[0]
             if count > 2 * len(keep) + 100:
                 stored = [key for (key,) in self.db.execute("SELECT key FROM bodies")]
@@ -192,6 +193,14 @@ class Cache:
 
 
 FILE_BUCKETS = 64
+
+
+def _engine_digest() -> str:
+    """The engine's own code: any change to it (an upgrade, a fix) may change what a record or page holds."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for source in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        hasher.update(source.read_bytes())
+    return hasher.hexdigest()
 
 
 def _library_versions() -> str:
@@ -236,3 +245,8 @@ def _bucket(path: str) -> int:
 def _batches(items: list, size: int):
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def pack_html(html: str) -> bytes:
+    """Compressed (a quarter of the size; fast settings, since workers do it for every body)."""
+    return zlib.compress(html.encode("utf-8"), 1)

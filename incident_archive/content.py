@@ -64,16 +64,17 @@ class Lines:
         return line
 
 
-    def top_level(self) -> tuple[tuple[str, int], ...]:
-        """Lines of each top-level key and of each item of a top-level list: ('related[2]', 14)."""
+    def top_level(self) -> str:
+        """Lines of each top-level key and of each item of a top-level list: 'title=2 related[1]=14 ...'."""
         found = []
         if isinstance(self.root, yaml.MappingNode):
             for key_node, value_node in self.root.value:
-                found.append((str(key_node.value), self.first_line + key_node.start_mark.line))
+                key = "".join(str(key_node.value).split())  # a space would break the format
+                found.append(f"{key}={self.first_line + key_node.start_mark.line}")
                 if isinstance(value_node, yaml.SequenceNode):
-                    found.extend((f"{key_node.value}[{index}]", self.first_line + item.start_mark.line)
+                    found.extend(f"{key}[{index}]={self.first_line + item.start_mark.line}"
                                  for index, item in enumerate(value_node.value, start=1))
-        return tuple(found)
+        return " ".join(found)
 
 
 def _child(node, key):

@@ -10,7 +10,7 @@ _FORM = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 MONTHS = tuple(calendar.month_name)  # index 1..12, English whatever the machine's locale
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class PartialDate:
     year: int
     month: int | None = None

@@ -70,7 +70,7 @@ class Document:
         return digest(self.path, str(self.body_line), self.page_dir, str(self.heading_level), self.body_digest)
 
 
-@dataclass
+@dataclass(slots=True)
 class Body:
     """A converted body, less its HTML (kept on disk until its page is rendered)."""
 

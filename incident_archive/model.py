@@ -14,7 +14,7 @@ class Severity(str, Enum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Problem:
     """One thing wrong with the input, located as precisely as the input allows."""
 
@@ -33,7 +33,7 @@ class Problem:
         return f"{self.path}:{self.line}: {self.field}: {flag}{self.message}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     name: str
     admin1: str | None = None
@@ -48,7 +48,7 @@ class Location:
         return self.lat is not None and self.lon is not None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     url: str | None = None
     description: str | None = None
@@ -62,7 +62,7 @@ class Source:
     sha256: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Count:
     """A casualty figure: exact (low == high) or a range kept as the sources give it."""
 
@@ -73,19 +73,19 @@ class Count:
         return str(self.low) if self.low == self.high else f"{self.low}–{self.high}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Casualties:
     killed: Count | None = None
     injured: Count | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Correction:
     date: PartialDate
     note: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BodySource:
     """Where a record's Markdown body lies in its file: read again when it is converted, never held."""
 
@@ -94,7 +94,7 @@ class BodySource:
     digest: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Incident:
     id: str
     path: str
@@ -118,21 +118,26 @@ class Incident:
     duplicate_of: str | None = None
     draft: bool = False
     lang: str | None = None
-    # Lines of the fields the link stage may report on: ("related[2]", 14), ...
-    lines: tuple[tuple[str, int], ...] = ()
+    # Lines of the fields the link stage may report on, as "related[2]=14 duplicate_of=9 ...":
+    # one string rather than a tuple per field, since every record of the archive is held.
+    lines: str = ""
 
     @property
     def sort_key(self) -> tuple:
         return (self.date.sort_key, self.id)
 
     def line_of(self, field_name: str) -> int:
-        return dict(self.lines).get(field_name, 1)
+        for entry in self.lines.split(" "):
+            name, _, line = entry.rpartition("=")
+            if name == field_name:
+                return int(line)
+        return 1
 
     def terms_of(self, taxonomy: str) -> tuple[str, ...]:
         return dict(self.terms).get(taxonomy, ())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page:
     """A plain page from content/pages (about, methodology) or the home page's text."""
 
@@ -148,7 +153,7 @@ class Page:
     updated: PartialDate | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IdClaim:
     """A file that claims an id, valid or not: duplicates are found among all of them."""
 
@@ -174,7 +179,7 @@ class Reading:
     problems: list[Problem] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TermGroup:
     """One term of a taxonomy, or one place, with its incidents newest first."""
 
@@ -185,7 +190,7 @@ class TermGroup:
     children: tuple["TermGroup", ...] = ()  # a country's regions
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LinkTable:
     """What a Markdown body may link to, for the treeprocessor that resolves its links."""
 

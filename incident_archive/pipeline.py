@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 
 from . import content, graph, parallel, render
-from .cache import Cache
+from .cache import Cache, pack_html
 from .config import SITE_FILE, Config, load_config
 from .markup import Body, Converter, Document
 from .model import Archive, BodySource, IdClaim, Incident, Page, Problem, Reading
@@ -211,11 +211,17 @@ def convert_bodies(root: Path, archive: Archive, reading: Reading, cache: Cache,
     stored = cache.bodies(list(set(keys.values())))
     reusable = {key: body for key, body in stored.items() if body.still_valid(archive.links)}
     todo = {keys[key]: item for key, item in documents.items() if keys[key] not in reusable}
-    converter = _BodyConverter(root, archive)
-    converted = list(options.progress.track("convert", parallel.run(converter, list(todo.values()), options.jobs), len(todo)))
-    cache.save_bodies([(key, body, html) for key, (body, html) in zip(todo, converted) if html is not None],
-                      keep=set(keys.values()))
-    bodies_by_key = reusable | {key: body for key, (body, _) in zip(todo, converted)}
+    results = parallel.run(_BodyConverter(root, archive), list(todo.values()), options.jobs)
+    converted: dict[str, Body] = {}
+
+    def rows():  # streamed into the cache as the workers finish: no body's HTML waits in memory
+        for key, (body, packed_html) in zip(todo, options.progress.track("convert", results, len(todo))):
+            converted[key] = body
+            if packed_html is not None:
+                yield key, body, packed_html
+
+    cache.save_bodies(rows(), keep=set(keys.values()))
+    bodies_by_key = reusable | converted
     bodies = {key: (keys[key], bodies_by_key[keys[key]]) for key in documents}
     return bodies, [problem for _, body in bodies.values() for problem in body.problems]
 
@@ -225,19 +231,20 @@ def _document(record: Incident | Page, page_dir: str, heading_level: int = 2) ->
 
 
 class _BodyConverter:
-    """Converts one body in a worker, reading its text again from its file: → (Body, HTML or None)."""
+    """Converts one body in a worker, reading its text again from its file: → (Body, packed HTML or None)."""
 
     def __init__(self, root: Path, archive: Archive):
         self.root, self.links, self.converter = root, archive.links, None
 
-    def __call__(self, item: tuple[Document, BodySource]) -> tuple[Body, str | None]:
+    def __call__(self, item: tuple[Document, BodySource]) -> tuple[Body, bytes | None]:
         document, source = item
         text, problem = content.read_body(self.root, document.path, source)
         if problem:
             return Body(problems=[problem]), None
         if self.converter is None:  # made on first use: building one costs more than a rebuild's edits
             self.converter = Converter(self.links)
-        return self.converter.convert(document, text)
+        body, html = self.converter.convert(document, text)
+        return body, pack_html(html)
 
 
 def _copies(config: Config, media: frozenset[str]) -> list[Copy]:

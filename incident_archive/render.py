@@ -32,7 +32,7 @@ class BodyRef:
     html_digest: str
 
 
-@dataclass
+@dataclass(slots=True)
 class PageSpec:
     """One page to render: where it goes, with which template, and what the template needs."""
 
