@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hypothesis
 import pytest
 
 from conftest import VALID_FRONT
@@ -130,3 +131,29 @@ def test_bare_addresses_become_links_as_on_github(markdown, html):
     converter = Converter(LinkTable({}, {}, {}, {}, frozenset(), frozenset()))
     _, converted = converter.convert(Document("x.md", 1, "incidents/x", 3), markdown)
     assert converted == f"<p>{html}</p>"
+
+
+def _converters():
+    from incident_archive.markup import Converter
+    from incident_archive.model import LinkTable
+
+    links = LinkTable({"content/incidents/2022/a.md": "a"}, {}, {"a": "A"}, {}, frozenset({"a"}), frozenset())
+    shortcut, plain = Converter(links), Converter(links)
+    plain.md.treeprocessors.deregister("plain_text")
+    return shortcut, plain
+
+
+_SHORTCUT, _PLAIN = _converters()
+_PIECES = ["word", " ", "\n", "\n\n", "  \n", "*", "**", "_", "~~", "`", "[", "]", "(", ")", "!", "<b>", "&amp;",
+           "@", "x@example.org", "https://example.org", "www.example.org", "[[a]]", "# ", "- ", "1. ", "> ",
+           "| a | b |\n|---|---|\n| c | d |", "[^1]", "[^1]: note", "\\", "    code", "```\nfence\n```", "- [x] ", "é"]
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(hypothesis.strategies.lists(hypothesis.strategies.sampled_from(_PIECES), max_size=40))
+def test_skipping_plain_text_never_changes_the_html(pieces):
+    from incident_archive.markup import Document
+
+    text = "".join(pieces)
+    document = Document("content/incidents/2022/x.md", 1, "incidents/x", 3)
+    assert _SHORTCUT.convert(document, text)[1] == _PLAIN.convert(document, text)[1]
