@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from .dates import PartialDate
+from .dates import PartialDate, pickled_by_fields
 from .names import did_you_mean
 
 
@@ -14,6 +14,7 @@ class Severity(str, Enum):
     WARNING = "warning"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, order=True, slots=True)
 class Problem:
     """One thing wrong with the input, located as precisely as the input allows."""
@@ -33,6 +34,7 @@ class Problem:
         return f"{self.path}:{self.line}: {self.field}: {flag}{self.message}"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Location:
     name: str
@@ -48,6 +50,7 @@ class Location:
         return self.lat is not None and self.lon is not None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Source:
     url: str | None = None
@@ -62,6 +65,7 @@ class Source:
     sha256: str | None = None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Count:
     """A casualty figure: exact (low == high) or a range kept as the sources give it."""
@@ -73,18 +77,21 @@ class Count:
         return str(self.low) if self.low == self.high else f"{self.low}–{self.high}"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Casualties:
     killed: Count | None = None
     injured: Count | None = None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Correction:
     date: PartialDate
     note: str
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class BodySource:
     """Where a record's Markdown body lies in its file: read again when it is converted, never held."""
@@ -94,6 +101,7 @@ class BodySource:
     digest: str = ""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Incident:
     id: str
@@ -137,6 +145,7 @@ class Incident:
         return dict(self.terms).get(taxonomy, ())
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Page:
     """A plain page from content/pages (about, methodology) or the home page's text."""
@@ -153,6 +162,7 @@ class Page:
     updated: PartialDate | None = None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class IdClaim:
     """A file that claims an id, valid or not: duplicates are found among all of them."""
@@ -179,6 +189,7 @@ class Reading:
     problems: list[Problem] = field(default_factory=list)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class TermGroup:
     """One term of a taxonomy, or one place, with its incidents newest first."""
@@ -190,6 +201,7 @@ class TermGroup:
     children: tuple["TermGroup", ...] = ()  # a country's regions
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class LinkTable:
     """What a Markdown body may link to, for the treeprocessor that resolves its links."""
