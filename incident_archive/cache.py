@@ -98,6 +98,15 @@ class Cache:
             self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                 [("content", content_key), ("theme", theme_key)])
 
+    def folder(self, name: str) -> Path | None:
+        """A folder of the cache for another tool's files (Jinja's compiled templates), or None."""
+        folder = self.path.parent / name
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError:
+            return None
+        return folder
+
     def close(self) -> None:
         self.db.close()
 

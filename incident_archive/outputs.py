@@ -50,6 +50,8 @@ def write_outputs(out_dir: Path, outputs: list, env: jinja2.Environment, cache: 
     folder = str(out_dir)
     stale = [output for output in outputs
              if not _up_to_date(f"{folder}/{output.path}", before.get(output.path), fingerprints[output.path])]
+    for template in sorted({output.template for output in stale if not isinstance(output, Copy)}):
+        env.get_template(template)  # compiled once here, and inherited by every worker
     staging = Staging(out_dir)
     try:
         renderer = _Renderer(out_dir, before, env, cache, staging)

@@ -87,7 +87,7 @@ def build(root: Path, out_dir: Path | None = None, options: Options | None = Non
             return result
         try:
             check_output_folder(out_dir, root)
-            env = render.make_environment(config)
+            env = render.make_environment(config, cache.folder("templates"))
             outputs = [*render.page_specs(archive, config, bodies), *_copies(config, archive.links.media)]
             written = write_outputs(out_dir, outputs, env, cache, options.jobs, options.progress)
         except UnsafeOutput as error:

@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import jinja2
@@ -86,9 +87,13 @@ def _token(value, memo: dict) -> str:
 _PLAIN = {str, int, float, bool, type(None)}
 
 
-def make_environment(config: Config) -> jinja2.Environment:
+def make_environment(config: Config, bytecode_dir: Path | None = None) -> jinja2.Environment:
+    """Jinja2 set up for the archive's templates; compiled templates are kept in bytecode_dir if given."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(path) for path in config.template_dirs]),
+        # Compiling the templates took a fifth of a one-edit rebuild; Jinja checks each source's
+        # checksum before it trusts a compiled copy.
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
