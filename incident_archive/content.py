@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import stat
@@ -12,7 +11,7 @@ from pathlib import Path
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from .model import BodySource, Problem, Severity
+from .model import BodySource, Problem, Severity, digest
 
 INCIDENTS_DIR = "content/incidents"
 PAGES_DIR = "content/pages"
@@ -106,14 +105,6 @@ class RawFile:
     @property
     def body_source(self) -> BodySource:
         return BodySource(self.body_start, self.body_line, digest(self.body))
-
-
-def digest(*texts: str) -> str:
-    hasher = hashlib.blake2b(digest_size=16)
-    for text in texts:
-        hasher.update(text.encode("utf-8", "surrogatepass"))
-        hasher.update(b"\0")
-    return hasher.hexdigest()
 
 
 @dataclass

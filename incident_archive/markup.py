@@ -15,8 +15,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 from pymdownx.slugs import slugify as github_slugify
 
-from .model import LinkTable, Problem, Severity
-from .content import digest
+from .model import Body, Document, LinkTable, Problem, Severity, digest
 
 MEDIA_PREFIX = "content/media/"
 
@@ -52,36 +51,6 @@ _SANITISER = nh3.Cleaner(
     filter_style_properties={"text-align"},
     link_rel=None,  # every page sets <meta name="referrer" content="no-referrer">, and target= is not allowed
 )
-
-
-@dataclass
-class Document:
-    """One body to convert: where it comes from and where its page will be."""
-
-    path: str  # the source file, relative to the archive folder
-    body_line: int  # file line of the body's first line
-    page_dir: str  # the page's folder in the output, e.g. "incidents/bucha"
-    heading_level: int = 2  # the level of the body's top headings: the page's outline continues there
-    body_digest: str = ""
-
-    @property
-    def key(self) -> str:
-        """Everything but the link table that the HTML depends on: a cached conversion is found by it."""
-        return digest(self.path, str(self.body_line), self.page_dir, str(self.heading_level), self.body_digest)
-
-
-@dataclass(slots=True)
-class Body:
-    """A converted body, less its HTML (kept on disk until its page is rendered)."""
-
-    html_digest: str = ""
-    links_to: tuple[str, ...] = ()  # incident ids this body links to, for "mentioned in"
-    problems: list[Problem] = field(default_factory=list)
-    # Each question asked of the link table, with its answer: (method name, argument, answer).
-    lookups: tuple[tuple[str, str, object], ...] = ()
-
-    def still_valid(self, links: LinkTable) -> bool:
-        return all(getattr(links, name)(argument) == answer for name, argument, answer in self.lookups)
 
 
 class Converter:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from enum import Enum
 
 from .dates import PartialDate, pickled_by_fields
 from .names import did_you_mean
+
+
+def digest(*texts: str) -> str:
+    hasher = hashlib.blake2b(digest_size=16)
+    for text in texts:
+        hasher.update(text.encode("utf-8", "surrogatepass"))
+        hasher.update(b"\0")
+    return hasher.hexdigest()
 
 
 class Severity(str, Enum):
@@ -259,3 +268,33 @@ class Archive:
     links: LinkTable
     # Filled after the bodies are converted: incident id → the incidents whose bodies link to it.
     mentioned_in: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass
+class Document:
+    """One body to convert: where it comes from and where its page will be."""
+
+    path: str  # the source file, relative to the archive folder
+    body_line: int  # file line of the body's first line
+    page_dir: str  # the page's folder in the output, e.g. "incidents/bucha"
+    heading_level: int = 2  # the level of the body's top headings: the page's outline continues there
+    body_digest: str = ""
+
+    @property
+    def key(self) -> str:
+        """Everything but the link table that the HTML depends on: a cached conversion is found by it."""
+        return digest(self.path, str(self.body_line), self.page_dir, str(self.heading_level), self.body_digest)
+
+
+@dataclass(slots=True)
+class Body:
+    """A converted body, less its HTML (kept on disk until its page is rendered)."""
+
+    html_digest: str = ""
+    links_to: tuple[str, ...] = ()  # incident ids this body links to, for "mentioned in"
+    problems: list[Problem] = field(default_factory=list)
+    # Each question asked of the link table, with its answer: (method name, argument, answer).
+    lookups: tuple[tuple[str, str, object], ...] = ()
+
+    def still_valid(self, links: LinkTable) -> bool:
+        return all(getattr(links, name)(argument) == answer for name, argument, answer in self.lookups)

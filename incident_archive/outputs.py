@@ -11,13 +11,15 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from . import parallel, render
 from .cache import Cache, OutputRecord
 from .progress import Progress
 from .writer import Staging, check_paths, files_in
+
+if TYPE_CHECKING:  # imported where it is used, so that builds with nothing to render skip it
+    import jinja2
 
 
 @dataclass(frozen=True)

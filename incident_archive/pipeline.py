@@ -10,19 +10,20 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from . import content, graph, parallel, render
 from .cache import Cache, pack_html
 from .config import SITE_FILE, Config, load_config
-from .markup import Body, Converter, Document
-from .model import Archive, BodySource, IdClaim, Incident, Page, Problem, Reading
+from .model import Archive, Body, BodySource, Document, IdClaim, Incident, Page, Problem, Reading, digest
 from .names import id_from_path
 from .outputs import Copy, outputs_intact, write_outputs
 from .progress import Progress
 from .schema import incident_schema, validate_incident, validate_page
 from .writer import UnsafeOutput, check_output_folder
+
+if TYPE_CHECKING:  # imported where it is used, so that builds with nothing to render skip it
+    import jinja2
 
 
 @dataclass
@@ -85,6 +86,8 @@ def build(root: Path, out_dir: Path | None = None, options: Options | None = Non
         archive, bodies, result = _prepare(root, config, found, cache, options, problems)
         if result.errors or (options.strict and result.warnings):
             return result
+        import jinja2  # here, not at the top: a build with nothing to render never pays for it
+
         try:
             check_output_folder(out_dir, root)
             env = render.make_environment(config, cache.folder("templates"))
@@ -103,12 +106,12 @@ def build(root: Path, out_dir: Path | None = None, options: Options | None = Non
 
 def _signature(run: str, found: content.Found) -> str:
     """A digest of every input file's stamp (site.yaml and templates are the cache's own keys)."""
-    return content.digest(run, repr(sorted(found.stamps.items())), repr(found.problems))
+    return digest(run, repr(sorted(found.stamps.items())), repr(found.problems))
 
 
 def _open_cache(root: Path, config: Config, options: Options):
-    content_key = content.digest((root / SITE_FILE).read_text(encoding="utf-8", errors="replace"))
-    theme_key = content.digest(*(f"{path}\0{path.read_bytes().hex()}" for path in _theme_files(config)))
+    content_key = digest((root / SITE_FILE).read_text(encoding="utf-8", errors="replace"))
+    theme_key = digest(*(f"{path}\0{path.read_bytes().hex()}" for path in _theme_files(config)))
     return _Closing(Cache.open(root, content_key, theme_key, options.clean))
 
 
@@ -241,7 +244,9 @@ class _BodyConverter:
         text, problem = content.read_body(self.root, document.path, source)
         if problem:
             return Body(problems=[problem]), None
-        if self.converter is None:  # made on first use: building one costs more than a rebuild's edits
+        if self.converter is None:
+            # Made (and Markdown imported) on first use: most rebuilds convert nothing or little.
+            from .markup import Converter
             self.converter = Converter(self.links)
         body, html = self.converter.convert(document, text)
         return body, pack_html(html)

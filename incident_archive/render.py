@@ -7,15 +7,18 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import jinja2
 from markupsafe import Markup
 
 from . import urls
 from .config import Config
 from .dates import human_range
 from .model import Archive, Incident, Page
+
+if TYPE_CHECKING:  # imported where it is used, so that builds with nothing to render skip it
+    import jinja2
 
 
 HOME_KEY = ":home"  # bodies are keyed by incident id, page_key(page id), or HOME_KEY
@@ -89,6 +92,8 @@ _PLAIN = {str, int, float, bool, type(None)}
 
 def make_environment(config: Config, bytecode_dir: Path | None = None) -> jinja2.Environment:
     """Jinja2 set up for the archive's templates; compiled templates are kept in bytecode_dir if given."""
+    import jinja2  # only builds that render need it
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(path) for path in config.template_dirs]),
         # Compiling the templates took a fifth of a one-edit rebuild; Jinja checks each source's
