@@ -125,6 +125,8 @@ def _check_related(incidents: list[Incident], known_ids: frozenset[str], redirec
     for incident in incidents:
         for index, target in enumerate(incident.related, start=1):
             field = f"related[{index}]"
+            if target in known_ids and target != incident.id and target not in redirects:
+                continue
             line = incident.line_of(field)
             if target == incident.id:
                 problems.append(Problem(incident.path, line, field, "an incident cannot be related to itself"))
@@ -173,23 +175,28 @@ def _taxonomies(config: Config, published: dict[str, Incident]):
 def _group(entries, field: str):
     """Group (incident, index, name) entries by slug; one display name per slug, the commonest.
 
-    Returns the groups sorted by display name, and a warning for each record that spells a term
-    differently from the rest of the archive.
+    Entries come newest first. Returns the groups sorted by display name, and a warning for each
+    record that spells a term differently from the rest of the archive.
     """
-    ids_by_slug, spelling_counts, uses = defaultdict(dict), defaultdict(Counter), []
+    uses_by_name: dict[str, list] = defaultdict(list)
     for incident, index, name in entries:
-        slug = slugify(name)
-        ids_by_slug[slug][incident.id] = None  # a dict keeps the order and drops repeats at once
-        spelling_counts[slug][name] += 1
-        uses.append((incident, index, name, slug))
-    display = {slug: min(counts, key=lambda n: (-counts[n], n)) for slug, counts in spelling_counts.items()}
-    problems = [
-        Problem(incident.path, incident.line_of(f"{field}[{index}]"), f"{field}[{index}]",
-                f"'{name}' is spelled '{display[slug]}' elsewhere; use one spelling", Severity.WARNING)
-        for incident, index, name, slug in uses if name != display[slug]
-    ]
-    groups = sorted(((slug, (display[slug], tuple(ids))) for slug, ids in ids_by_slug.items()),
-                    key=lambda item: (item[1][0].casefold(), item[0]))
+        uses_by_name[name].append((incident, index))
+    names_by_slug: dict[str, list[str]] = defaultdict(list)
+    for name in uses_by_name:  # slugify once per spelling, not once per use
+        names_by_slug[slugify(name)].append(name)
+    groups, problems = [], []
+    for slug, names in names_by_slug.items():
+        display = min(names, key=lambda name: (-len(uses_by_name[name]), name))
+        incidents = [incident for name in names for incident, _ in uses_by_name[name]]
+        if len(names) > 1:  # spellings merged: back to newest first, and a warning for each odd one
+            incidents.sort(key=lambda incident: incident.sort_key, reverse=True)
+            problems += [
+                Problem(incident.path, incident.line_of(f"{field}[{index}]"), f"{field}[{index}]",
+                        f"'{name}' is spelled '{display}' elsewhere; use one spelling", Severity.WARNING)
+                for name in names if name != display for incident, index in uses_by_name[name]
+            ]
+        groups.append((slug, (display, tuple(dict.fromkeys(incident.id for incident in incidents)))))
+    groups.sort(key=lambda item: (item[1][0].casefold(), item[0]))
     return groups, problems
 
 

@@ -69,7 +69,11 @@ def _token(value, memo: dict) -> str:
             return "(" + ",".join([incident.digest for incident in value]) + ")"
         return "(" + ",".join([_token(item, memo) for item in value]) + ")"
     if kind is dict:
-        return "{" + ",".join([f"{key!r}:{_token(item, memo)}" for key, item in value.items()]) + "}"
+        # A page's context: its records and texts inline, the rest through a call each.
+        return "{" + ",".join([
+            key + ":" + (item.digest if type(item) is Incident else repr(item) if type(item) is str else _token(item, memo))
+            for key, item in value.items()
+        ]) + "}"
     if kind is BodyRef:
         return value.html_digest
     if kind is tuple or dataclasses.is_dataclass(value):
