@@ -17,7 +17,7 @@ from .cache import Cache, pack_html
 from .config import SITE_FILE, Config, load_config
 from .model import Archive, Body, BodySource, Document, IdClaim, Incident, Page, Problem, Reading, digest
 from .names import id_from_path
-from .outputs import Copy, outputs_intact, write_outputs
+from .incremental import Copy, outputs_intact, write_outputs
 from .progress import Progress
 from .schema import incident_schema, validate_incident, validate_page
 from .writer import UnsafeOutput, check_output_folder
