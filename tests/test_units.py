@@ -71,3 +71,13 @@ def test_lines_follow_the_yaml_nodes():
     assert raw.lines.of(("sources", 1, "description")) == 6
     assert raw.lines.of(("missing",)) == 1
     assert raw.body_line == 7 and raw.body == "\nBody\n"
+
+
+def test_the_pager_shows_first_last_and_two_either_side_with_gaps_where_the_third_would_be():
+    from incident_archive.render import _page_numbers
+
+    assert _page_numbers(1, 1) == (1,)
+    assert _page_numbers(10, 20) == (1, None, 8, 9, 10, 11, 12, None, 20)
+    assert _page_numbers(5, 20) == (1, None, 3, 4, 5, 6, 7, None, 20)  # 2 is three away: a gap, as 8 is
+    assert _page_numbers(4, 20) == (1, 2, 3, 4, 5, 6, None, 20)
+    assert _page_numbers(20, 20) == (1, None, 18, 19, 20)
