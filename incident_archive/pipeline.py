@@ -214,7 +214,7 @@ def convert_bodies(root: Path, archive: Archive, reading: Reading, cache: Cache,
     stored = cache.bodies(list(set(keys.values())))
     reusable = {key: body for key, body in stored.items() if body.still_valid(archive.links)}
     todo = {keys[key]: item for key, item in documents.items() if keys[key] not in reusable}
-    results = parallel.run(_BodyConverter(root, archive), list(todo.values()), options.jobs)
+    results = parallel.run(_BodyConverter(root, archive, needed=bool(todo)), list(todo.values()), options.jobs)
     converted: dict[str, Body] = {}
 
     def rows():  # streamed into the cache as the workers finish: no body's HTML waits in memory
@@ -236,18 +236,18 @@ def _document(record: Incident | Page, page_dir: str, heading_level: int = 2) ->
 class _BodyConverter:
     """Converts one body in a worker, reading its text again from its file: → (Body, packed HTML or None)."""
 
-    def __init__(self, root: Path, archive: Archive):
-        self.root, self.links, self.converter = root, archive.links, None
+    def __init__(self, root: Path, archive: Archive, needed: bool):
+        self.root, self.converter = root, None
+        if needed:  # made once, here, for every worker to inherit; never when nothing needs converting
+            from .markup import Converter  # so Markdown is imported only by builds that convert
+
+            self.converter = Converter(archive.links)
 
     def __call__(self, item: tuple[Document, BodySource]) -> tuple[Body, bytes | None]:
         document, source = item
         text, problem = content.read_body(self.root, document.path, source)
         if problem:
             return Body(problems=[problem]), None
-        if self.converter is None:
-            # Made (and Markdown imported) on first use: most rebuilds convert nothing or little.
-            from .markup import Converter
-            self.converter = Converter(self.links)
         body, html = self.converter.convert(document, text)
         return body, pack_html(html)
 
