@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 
 # Below this many items a pool costs more than it saves (forking, then pickling results back).
 MIN_ITEMS_PER_WORKER = 64
@@ -21,7 +21,7 @@ MIN_ITEMS_PER_WORKER = 64
 # pages it shares with this process: a worker that lived through a whole stage held a private
 # copy of most of the archive (two workers took the build of 150,000 incidents past 2.5 GB).
 # A fresh fork starts sharing everything again; forking again costs a few milliseconds.
-CHUNKS_PER_WORKER = 4
+CHUNKS_PER_WORKER = 2
 
 _stage_function: Callable | None = None
 _stage_items: list = []
@@ -53,14 +53,3 @@ def run(function: Callable, items: list, jobs: int) -> Iterator:
 
 def _call(index: int):
     return _stage_function(_stage_items[index])
-
-
-def batches(items: Iterable, size: int) -> Iterator[list]:
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
