@@ -20,6 +20,7 @@ import hashlib
 import importlib.metadata
 import gc
 import pickle
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -46,6 +47,7 @@ class OutputRecord(NamedTuple):  # a tuple: twelve thousand of them load in a bl
 class Cache:
     def __init__(self, path: Path):
         self.path = path
+        self.temporary = False
         self.db = sqlite3.connect(path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=OFF")  # a cache lost in a crash is rebuilt, never wrong
@@ -78,8 +80,9 @@ class Cache:
                     break
             except OSError:
                 break
-        # A read-only archive folder: build without keeping anything.
+        # A read-only archive folder: build without keeping anything (the folder goes at close()).
         cache = cls(Path(tempfile.mkdtemp(prefix="incident-archive-cache-")) / CACHE_FILE)
+        cache.temporary = True
         cache._invalidate(content_key, theme_key, clean=True)
         return cache
 
@@ -109,6 +112,8 @@ class Cache:
 
     def close(self) -> None:
         self.db.close()
+        if self.temporary:
+            shutil.rmtree(self.path.parent, ignore_errors=True)
 
     # builds: the result of the last run of each kind, and the signature of its inputs
 

@@ -181,3 +181,15 @@ def test_a_read_only_archive_still_builds(minimal, tmp_path):
     finally:
         minimal.root.chmod(0o755)
     assert code == 0, output
+
+
+def test_where_no_cache_can_be_kept_the_build_runs_without_one_and_leaves_nothing_behind(minimal, tmp_path):
+    import tempfile
+
+    (minimal.root / ".cache").write_text("a file where the cache folder would go", encoding="utf-8")
+    before = set(Path(tempfile.gettempdir()).glob("incident-archive-cache-*"))
+    code, output = minimal.build()
+    assert code == 0, output
+    assert tree_digest(minimal.output) == _clean_build(minimal.root, tmp_path)
+    assert set(Path(tempfile.gettempdir()).glob("incident-archive-cache-*")) == before
+    assert (minimal.root / ".cache").read_text(encoding="utf-8").startswith("a file")
