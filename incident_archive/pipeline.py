@@ -7,6 +7,8 @@ number of workers.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,8 +57,7 @@ class Options:
 
 def check(root: Path, options: Options | None = None) -> Result:
     """Everything a build checks, drafts included, without rendering or writing."""
-    options = options or Options()
-    options.drafts = True
+    options = dataclasses.replace(options or Options(), drafts=True)
     config, problems = load_config(root)
     if config is None:
         return Result(problems)
@@ -112,18 +113,7 @@ def _signature(run: str, found: content.Found) -> str:
 def _open_cache(root: Path, config: Config, options: Options):
     content_key = digest((root / SITE_FILE).read_text(encoding="utf-8", errors="replace"))
     theme_key = digest(*(f"{path}\0{path.read_bytes().hex()}" for path in _theme_files(config)))
-    return _Closing(Cache.open(root, content_key, theme_key, options.clean))
-
-
-class _Closing:
-    def __init__(self, cache: Cache):
-        self.cache = cache
-
-    def __enter__(self) -> Cache:
-        return self.cache
-
-    def __exit__(self, *exc) -> None:
-        self.cache.close()
+    return contextlib.closing(Cache.open(root, content_key, theme_key, options.clean))
 
 
 def _theme_files(config: Config) -> list[Path]:
