@@ -148,8 +148,8 @@ def _incident_path(corpus: Path, number: int) -> Path:
 
 
 def _print(count: int, rows, corpus: Path) -> None:
-    output_bytes = sum(path.stat().st_size for path in (corpus / "output").rglob("*") if path.is_file())
-    files = sum(1 for path in (corpus / "output").rglob("*") if path.is_file())
+    sizes = [path.stat().st_size for path in (corpus / "output").rglob("*") if path.is_file()]
+    files, output_bytes = len(sizes), sum(sizes)
     print(f"\n{count:,} incidents · {platform.python_implementation()} {platform.python_version()} · "
           f"{os.cpu_count()} cores · {time.strftime('%Y-%m-%d')}")
     print(f"{'':40} {'seconds':>8} {'peak MB':>8}  summary")

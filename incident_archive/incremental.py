@@ -38,7 +38,6 @@ class Copy:
 class Written:
     files: int  # written or replaced
     unchanged: int  # rendered, byte-identical to the file already there
-    skipped: int  # inputs unchanged: not rendered at all
     removed: int
 
 
@@ -59,7 +58,8 @@ def write_outputs(out_dir: Path, outputs: list, env: jinja2.Environment, cache: 
         renderer = _Renderer(out_dir, before, env, cache, staging)
         rendered = dict(progress.track("render", parallel.run(renderer, stale, jobs), len(stale)))
         produced = set(fingerprints)
-        removed = [path for path in (before or _unrecorded(out_dir)) if path not in produced]
+        # With no record of the last build (a first build, a deleted cache): whatever the folder holds.
+        removed = [path for path in (before or files_in(out_dir)) if path not in produced]
         changed = [path for path, (digest, wrote) in rendered.items() if wrote]
         staging.commit(changed, removed)
     except BaseException:
@@ -67,7 +67,7 @@ def write_outputs(out_dir: Path, outputs: list, env: jinja2.Environment, cache: 
         raise
     records = {path: _record(out_dir / path, fingerprints[path], digest) for path, (digest, _) in rendered.items()}
     cache.save_outputs(out_dir, records, removed)
-    return Written(len(changed), len(rendered) - len(changed), len(outputs) - len(stale), len(removed))
+    return Written(len(changed), len(rendered) - len(changed), len(removed))
 
 
 def outputs_intact(out_dir: Path, cache: Cache) -> bool:
@@ -92,11 +92,6 @@ def _stat(path: str | Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return status.st_size, status.st_mtime_ns
-
-
-def _unrecorded(out_dir: Path) -> list[str]:
-    """With no record of the last build (a first build, a deleted cache), what the folder holds."""
-    return files_in(out_dir) if out_dir.is_dir() else []
 
 
 def _record(path: Path, fingerprint: str, digest: str) -> OutputRecord:

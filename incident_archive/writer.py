@@ -97,7 +97,7 @@ def _remove(target: Path, out_dir: Path) -> None:
 
 
 def files_in(out_dir: Path) -> list[str]:
-    """Every file under out_dir (when no record of a previous build says what it holds)."""
+    """Every file under out_dir (none if it does not exist), for when no record says what it holds."""
     found = []
     for directory, _, names in os.walk(out_dir):
         relative = Path(directory).relative_to(out_dir).as_posix()
