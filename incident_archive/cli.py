@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import gc
 import sys
 import time
 from pathlib import Path
 
 from . import __version__, pipeline
-from .config import SITE_FILE
+from . import annotations, scaffold
+from .config import SITE_FILE, load_config
 from .progress import stderr_progress
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("build", "check")
+COMMANDS = ("build", "check", "new", "serve")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     if not (root / SITE_FILE).is_file():
         print(f"{root}: not an archive folder (no {SITE_FILE}); use --root DIR", file=sys.stderr)
         return EXIT_USAGE
+    if args.command == "new":
+        return _new(args, root)
     started = time.perf_counter()
     options = pipeline.Options(strict=args.strict, clean=args.clean, progress=stderr_progress())
     if args.jobs:
@@ -51,14 +55,52 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", metavar="DIR", help="output folder (default: output/ in the archive folder)")
     build.add_argument("--drafts", action="store_true", help="publish records marked draft: true")
     check = commands.add_parser("check", help="report every problem in the archive; write nothing")
-    for command in (build, check):
+    new = commands.add_parser("new", help="write a blank incident file, with a comment on every field, and print its path")
+    new.add_argument("title", nargs="?", default="", help="the incident's title; the file name and id are made from it")
+    new.add_argument("--date", metavar="YYYY-MM-DD", help="the date (or YYYY-MM, or YYYY); it also picks the year folder")
+    new.add_argument("--location", metavar="NAME", help="the place name")
+    new.add_argument("--status", metavar="TERM", help="a status from site.yaml")
+    new.add_argument("--stdout", action="store_true", help="print the file instead of writing it (the title may then be left out)")
+    for command in (build, check, new):
         command.add_argument("--root", metavar="DIR", default=".", help="the archive folder (default: the current folder)")
+    for command in (build, check):
         command.add_argument("--strict", action="store_true", help="treat warnings as errors")
         command.add_argument("--clean", action="store_true",
                              help="ignore what earlier builds kept in .cache/ and redo everything")
         command.add_argument("--jobs", type=_positive, metavar="N",
                              help="worker processes (default: one per core; 1 builds in this process)")
     return parser
+
+
+def _new(args, root: Path) -> int:
+    config, problems = load_config(root)
+    if config is None:
+        return _report_problems(problems)
+    request = scaffold.NewIncident(args.title.strip(), args.date, args.location, args.status)
+    errors = scaffold.check_request(request, config)
+    if not request.title and not args.stdout:
+        errors.insert(0, "new: title: is required: give the incident's title in quotes")
+    if not errors and args.stdout:
+        print(scaffold.blank_record(request, config), end="")
+        return EXIT_OK
+    path = None if errors else scaffold.target_path(request, datetime.date.today())
+    if path:
+        errors = scaffold.check_target(path, root, pipeline.claimed_ids(root, config))
+    for error in errors:
+        print(error, file=sys.stderr)
+    if errors:
+        return EXIT_PROBLEMS
+    (root / path).parent.mkdir(parents=True, exist_ok=True)
+    with open(root / path, "x", encoding="utf-8") as file:  # "x": never overwrite, even in a race
+        file.write(scaffold.blank_record(request, config))
+    print(path)
+    return EXIT_OK
+
+
+def _report_problems(problems) -> int:
+    for problem in problems:
+        print(problem)
+    return EXIT_PROBLEMS
 
 
 def _positive(text: str) -> int:
@@ -68,8 +110,11 @@ def _positive(text: str) -> int:
 
 
 def _report(args, result: pipeline.Result, seconds: float) -> int:
+    annotate = annotations.running_in_github_actions()
     for problem in result.errors + result.warnings:
         print(problem)
+        if annotate:
+            print(annotations.workflow_command(problem, Path(args.root), args.strict))
     failed = bool(result.errors) or (args.strict and bool(result.warnings))
     summary = f"{_plural(result.incidents, 'incident')}, {_plural(result.pages, 'page')}"
     if args.command == "build" and not failed:

@@ -231,8 +231,8 @@ class Record(Field):
             key = str(key)
             if key not in self.fields:
                 spot.at(key).warning(f"unknown field{did_you_mean(key, self.fields)}")
-            elif raw is None and not self.fields[key].required:
-                continue  # an empty optional field, as a template leaves it
+            elif raw is None:
+                continue  # left empty, as a template leaves it: a required one is reported below
             else:
                 cleaned[key] = self.fields[key].clean(raw, spot.at(key))
         self._check_required(value, spot)

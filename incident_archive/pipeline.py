@@ -21,7 +21,7 @@ from .model import Archive, Body, BodySource, Document, IdClaim, Incident, Page,
 from .names import id_from_path
 from .incremental import Copy, outputs_intact, write_outputs
 from .progress import Progress
-from .schema import incident_schema, validate_incident, validate_page
+from .schema import RESERVED_IDS, incident_schema, validate_incident, validate_page
 from .writer import UnsafeOutput, check_output_folder
 
 if TYPE_CHECKING:  # imported where it is used, so that builds with nothing to render skip it
@@ -103,6 +103,18 @@ def build(root: Path, out_dir: Path | None = None, options: Options | None = Non
             result.files_written, result.files_removed = written.files, written.removed
             result.files_rendered = written.files + written.unchanged
     return result
+
+
+def claimed_ids(root: Path, config: Config, options: Options | None = None) -> dict[str, str]:
+    """Every id and previous id in the archive → the file that holds it; what `new` must not reuse."""
+    options = options or Options()
+    with _open_cache(root, config, options) as cache:
+        reading = read_archive(root, config, content.discover(root), cache, options)
+    claimed = {record_id: "the site itself (a reserved name)" for record_id in RESERVED_IDS}
+    claimed |= {claim.id: claim.path for claim in reading.claims}
+    for incident in reading.incidents:
+        claimed |= {old: incident.path for old in incident.previous_ids}
+    return claimed
 
 
 def _signature(run: str, found: content.Found) -> str:

@@ -1,0 +1,88 @@
+"""The `new` command: a blank incident file, with a comment on every field, at the right place.
+
+The file is written only when nothing in the archive already answers to its id (as an id or a
+previous id): an id is permanent, and reusing one would send old links to another incident.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Config
+from .content import INCIDENTS_DIR
+from .dates import parse_partial_date
+from .names import did_you_mean, one_of, slugify
+
+TEMPLATE = Path(__file__).resolve().parent / "data" / "new-incident.md"
+
+
+@dataclass(frozen=True)
+class NewIncident:
+    """What `new` was asked for; each value may still be missing (it stays a blank to fill in)."""
+
+    title: str = ""
+    date: str | None = None
+    location: str | None = None
+    status: str | None = None
+
+
+def check_request(request: NewIncident, config: Config) -> list[str]:
+    """Problems with the values given on the command line, as `new: --option: message` lines."""
+    problems = []
+    if request.title and not slugify(request.title):
+        problems.append(_problem("title", "has no letters or digits to make a file name from"))
+    if request.date is not None:
+        try:
+            parse_partial_date(request.date)
+        except ValueError as reason:
+            problems.append(_problem("--date", str(reason)))
+    statuses = [status.key for status in config.statuses]
+    if request.status is not None and request.status not in statuses:
+        problems.append(_problem("--status", f"unknown term '{request.status}'{did_you_mean(request.status, statuses)}; "
+                                             f"use one of: {one_of(statuses)}"))
+    return problems
+
+
+def target_path(request: NewIncident, today: datetime.date) -> str:
+    """content/incidents/<year>/<slug>.md: the incident's year, or this year's while the date is blank."""
+    year = parse_partial_date(request.date).year if request.date else today.year
+    return f"{INCIDENTS_DIR}/{year}/{slugify(request.title)}.md"
+
+
+def check_target(path: str, root: Path, claimed: dict[str, str]) -> list[str]:
+    """The file must not exist, and its id must not be anyone's id or previous id."""
+    record_id = Path(path).stem
+    if (root / path).exists():
+        return [_problem("title", f"{path} already exists; it was left as it is")]
+    if record_id in claimed:
+        return [_problem("title", f"the id '{record_id}' is already used by {claimed[record_id]}; "
+                                  "make the title more specific (add the place or the date)")]
+    return []
+
+
+def blank_record(request: NewIncident, config: Config) -> str:
+    import jinja2  # a dependency already; imported here so that builds do not pay for it
+
+    env = jinja2.Environment(autoescape=False, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+                             undefined=jinja2.StrictUndefined)
+    template = env.from_string(TEMPLATE.read_text(encoding="utf-8"))
+    return template.render(
+        title=_quoted(request.title),
+        date=" " + parse_partial_date(request.date).iso() if request.date else "",
+        location=_quoted(request.location or ""),
+        status=" " + request.status if request.status else "",
+        statuses=config.statuses,
+        taxonomies=config.taxonomies,
+    )
+
+
+def _quoted(text: str) -> str:
+    """' "text"' for any text (a JSON string is a valid YAML double-quoted one); blank stays blank."""
+    return " " + json.dumps(text, ensure_ascii=False) if text else ""
+
+
+def _problem(option: str, message: str) -> str:
+    return f"new: {option}: {message}"
