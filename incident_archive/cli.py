@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from . import __version__, pipeline
-from . import annotations, scaffold
+from . import annotations, scaffold, vcs
 from .config import SITE_FILE, load_config
 from .progress import stderr_progress
 
@@ -37,6 +37,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs:
         options.jobs = args.jobs
     if args.command == "check":
+        try:
+            options.new_records = vcs.added_incident_files(root, args.since)
+        except vcs.GitError as error:
+            if args.since:
+                print(f"check: --since: {error}", file=sys.stderr)
+                return EXIT_USAGE
+            # Not a git checkout: no way to tell new records from old, so none is compared.
         result = pipeline.check(root, options)
     else:
         options.drafts = args.drafts
@@ -61,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--location", metavar="NAME", help="the place name")
     new.add_argument("--status", metavar="TERM", help="a status from site.yaml")
     new.add_argument("--stdout", action="store_true", help="print the file instead of writing it (the title may then be left out)")
+    check.add_argument("--since", metavar="REV",
+                       help="compare the incident files added since this git revision (and untracked ones) "
+                            "with the rest, for likely duplicates (default: HEAD)")
     for command in (build, check, new):
         command.add_argument("--root", metavar="DIR", default=".", help="the archive folder (default: the current folder)")
     for command in (build, check):

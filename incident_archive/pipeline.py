@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from . import content, graph, parallel, render
 from .cache import Cache, pack_html
 from .config import SITE_FILE, Config, load_config
+from .duplicates import likely_duplicates
 from .model import Archive, Body, BodySource, Document, IdClaim, Incident, Page, Problem, Reading, digest
 from .names import id_from_path
 from .incremental import Copy, outputs_intact, write_outputs
@@ -53,6 +54,8 @@ class Options:
     clean: bool = False  # ignore (and rebuild) the cache
     jobs: int = field(default_factory=parallel.default_jobs)
     progress: Progress = field(default_factory=Progress.quiet)
+    # Incident files new in this change: check compares them with the rest for likely duplicates.
+    new_records: frozenset[str] = frozenset()
 
 
 def check(root: Path, options: Options | None = None) -> Result:
@@ -63,11 +66,13 @@ def check(root: Path, options: Options | None = None) -> Result:
         return Result(problems)
     with _open_cache(root, config, options) as cache:
         found = content.discover(root)
-        signature = _signature("check", found)
-        result = cache.last_result("check", signature)
+        run = f"check new={digest(*sorted(options.new_records))}"
+        signature = _signature(run, found)
+        result = cache.last_result(run, signature)
         if result is None or options.clean:
-            result = _prepare(root, config, found, cache, options, problems)[2]
-            cache.save_result("check", signature, result)
+            archive, _, result = _prepare(root, config, found, cache, options, problems)
+            result.problems = sorted(result.problems + likely_duplicates(archive.incidents.values(), options.new_records))
+            cache.save_result(run, signature, result)
     return result
 
 
