@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     options = pipeline.Options(strict=args.strict, clean=args.clean, progress=stderr_progress())
     if args.jobs:
         options.jobs = args.jobs
+    if args.command == "serve":
+        return _serve(args, root, options)
     if args.command == "check":
         try:
             options.new_records = vcs.added_incident_files(root, args.since)
@@ -59,8 +61,6 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     build = commands.add_parser("build", help="check, then write the site (the default command)")
-    build.add_argument("--out", metavar="DIR", help="output folder (default: output/ in the archive folder)")
-    build.add_argument("--drafts", action="store_true", help="publish records marked draft: true")
     check = commands.add_parser("check", help="report every problem in the archive; write nothing")
     new = commands.add_parser("new", help="write a blank incident file, with a comment on every field, and print its path")
     new.add_argument("title", nargs="?", default="", help="the incident's title; the file name and id are made from it")
@@ -71,9 +71,16 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--since", metavar="REV",
                        help="compare the incident files added since this git revision (and untracked ones) "
                             "with the rest, for likely duplicates (default: HEAD)")
-    for command in (build, check, new):
+    serve = commands.add_parser("serve", help="build, serve the site on this machine, and rebuild and reload as you edit")
+    serve.add_argument("--port", type=_port, default=8000, help="the port (default: 8000)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="the address to listen on (default: 127.0.0.1, this machine only)")
+    for command in (build, serve):
+        command.add_argument("--out", metavar="DIR", help="output folder (default: output/ in the archive folder)")
+        command.add_argument("--drafts", action="store_true", help="publish records marked draft: true")
+    for command in (build, check, new, serve):
         command.add_argument("--root", metavar="DIR", default=".", help="the archive folder (default: the current folder)")
-    for command in (build, check):
+    for command in (build, check, serve):
         command.add_argument("--strict", action="store_true", help="treat warnings as errors")
         command.add_argument("--clean", action="store_true",
                              help="ignore what earlier builds kept in .cache/ and redo everything")
@@ -111,6 +118,27 @@ def _report_problems(problems) -> int:
     for problem in problems:
         print(problem)
     return EXIT_PROBLEMS
+
+
+def _serve(args, root: Path, options: pipeline.Options) -> int:
+    from . import server  # tornado and livereload are loaded only to serve
+
+    options.drafts = args.drafts
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"serve: warning: listening on {args.host}: other machines can read this preview", file=sys.stderr)
+    preview = server.Preview(root, Path(args.out) if args.out else root / "output", options)
+    try:
+        server.serve(preview, args.host, args.port)
+    except OSError as error:  # the port is taken, or the address is not this machine's
+        print(f"serve: cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"must be a port number from 1 to 65535, not {text!r}")
+    return int(text)
 
 
 def _positive(text: str) -> int:

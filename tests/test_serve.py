@@ -1,0 +1,172 @@
+"""`serve`, run as a user runs it: pages over HTTP, one rebuild per burst of edits, the last good build kept while a file is broken."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from conftest import REPO
+
+EDITED = "content/incidents/2022/olenivka-prison-explosion.md"
+EDITED_PAGE = "incidents/olenivka-prison-explosion/index.html"
+UNRELATED_PAGE = "incidents/snake-island-border-guards-reported-killed/index.html"  # not a neighbour, not related
+WAIT = 20.0  # seconds: generous, for a loaded CI machine; a healthy rebuild takes well under one
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """`python build.py serve` in a child process, its output collected line by line."""
+
+    def __init__(self, root, *args: str):
+        self.root, self.port, self.lines = root, free_port(), []
+        self.process = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(self.port),
+             "--jobs", "1", *args],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        threading.Thread(target=self._collect, daemon=True).start()
+        self.wait_for_line("serving ")
+
+    def _collect(self):
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for_line(self, start: str, after: int = 0) -> str:
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            found = [line for line in self.lines[after:] if line.startswith(start)]
+            if found:
+                return found[0]
+            assert self.process.poll() is None, "serve stopped:\n" + "\n".join(self.lines)
+            time.sleep(0.05)
+        raise AssertionError(f"no line starting {start!r} within {WAIT} s:\n" + "\n".join(self.lines))
+
+    def get(self, path: str) -> str:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/{path}", timeout=WAIT) as response:
+            return response.read().decode("utf-8")
+
+    def wait_for_page(self, path: str, text: str) -> str:
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            page = self.get(path)
+            if text in page:
+                return page
+            time.sleep(0.1)
+        raise AssertionError(f"{path} never showed {text!r}:\n" + "\n".join(self.lines))
+
+    def rebuilds(self) -> list[str]:
+        return [line for line in self.lines if line.startswith("rebuilt:")]
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@pytest.fixture
+def served(tmp_path):
+    root = tmp_path / "archive"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copy(REPO / "site.yaml", root)
+    server = Server(root)
+    yield server
+    server.stop()
+
+
+def edit(root, relpath: str, old: str, new: str) -> None:
+    path = root / relpath
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_an_edit_is_served_within_seconds_and_unrelated_pages_are_not_rewritten(served):
+    assert "<h1>Explosion" in served.get(EDITED_PAGE)
+    unrelated = served.root / "output" / UNRELATED_PAGE
+    before = unrelated.stat().st_mtime_ns, unrelated.read_bytes()
+
+    edit(served.root, EDITED, 'title: "', 'title: "Edited: ')
+    edit(served.root, EDITED, "\n---\n", "\n---\nA sentence added while serving.\n\n")
+    page = served.wait_for_page(EDITED_PAGE, "A sentence added while serving.")
+    assert "<h1>Edited: " in page
+    assert (unrelated.stat().st_mtime_ns, unrelated.read_bytes()) == before
+    assert len(served.rebuilds()) == 1, served.lines
+    # Its page, its two neighbours, the related record, and the lists, terms and places that show it.
+    built, rebuilt = served.wait_for_line("built: "), served.rebuilds()[0]
+    rendered = int(rebuilt.split(", ")[1].split()[0])
+    assert 0 < rendered <= int(built.split(", ")[1].split()[0]) // 3, served.lines
+
+
+def test_a_burst_of_edits_causes_one_rebuild(served):
+    # Edits a tenth of a second apart for a second, as a git checkout or an editor's save-all
+    # makes them: longer than a look for changes takes, shorter than the quiet time a rebuild waits for.
+    for number in range(10):
+        edit(served.root, EDITED, "\n---\n", f"\n---\nBurst edit {number}.\n\n")
+        time.sleep(0.1)
+    served.wait_for_page(EDITED_PAGE, "Burst edit 9.")
+    time.sleep(1.5)  # time for any second rebuild to show itself
+    assert len(served.rebuilds()) == 1, served.lines
+
+
+def test_while_a_file_is_broken_the_last_good_page_is_served_with_the_problem(served):
+    good = served.get(EDITED_PAGE)
+    edit(served.root, EDITED, "date: 2022-07-28", 'date: "2022-07-28')  # an unclosed quote
+    page = served.wait_for_page(EDITED_PAGE, 'id="incident-archive-problems"')
+    assert f"<li><code>{EDITED}:" in page and ": front matter: is not valid YAML" in page
+    assert "<h1>Explosion" in page  # the last good build's page, under the banner
+    assert page.replace(page[page.index('<div id="incident-archive-problems"'):page.index("</div>") + 6], "") == good
+    served.wait_for_line("rebuilt: failed; still serving the last good build")
+
+    edit(served.root, EDITED, 'date: "2022-07-28', "date: 2022-07-28")
+    page = served.wait_for_page(EDITED_PAGE, "<h1>Explosion")
+    deadline = time.monotonic() + WAIT
+    while "incident-archive-problems" in page and time.monotonic() < deadline:
+        time.sleep(0.1)
+        page = served.get(EDITED_PAGE)
+    assert "incident-archive-problems" not in page
+
+
+def test_browsers_are_told_to_reload_after_a_rebuild(served):
+    from tornado.websocket import websocket_connect
+
+    async def reload_message() -> dict:
+        connection = await websocket_connect(f"ws://127.0.0.1:{served.port}/livereload")
+        connection.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
+        assert json.loads(await connection.read_message())["command"] == "hello"
+        connection.write_message(json.dumps({"command": "info", "url": f"http://127.0.0.1:{served.port}/"}))
+        await asyncio.sleep(0.2)
+        edit(served.root, EDITED, "\n---\n", "\n---\nReload me.\n\n")
+        return json.loads(await asyncio.wait_for(connection.read_message(), WAIT))
+
+    message = asyncio.run(reload_message())
+    assert message["command"] == "reload"
+    assert "Reload me." in served.get(EDITED_PAGE)  # the reload comes after the rebuild, not before
+    assert '<script src="/livereload.js"></script></head>' in served.get(EDITED_PAGE)
+
+
+def test_it_listens_on_this_machine_only_by_default_and_reports_a_taken_port(served):
+    assert served.wait_for_line("serving ").endswith(f"at http://127.0.0.1:{served.port}/ (Ctrl-C to stop)")
+    taken = subprocess.run([sys.executable, str(REPO / "build.py"), "serve", "--root", str(served.root),
+                            "--port", str(served.port)], capture_output=True, text=True, timeout=60)
+    assert taken.returncode == 2
+    assert f"serve: cannot listen on 127.0.0.1:{served.port}" in taken.stderr
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        served.get("no/such/page/")
+    assert missing.value.code == 404
