@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 from .content import Lines, load_yaml
 from .countries import COUNTRY_NAMES
@@ -59,6 +61,36 @@ class Taxonomy:
 
 
 @dataclass(frozen=True)
+class Repository:
+    """Where the archive's files live on GitHub: incident pages link to their file and to the correction form."""
+
+    url: str  # https://github.com/owner/name
+    branch: str = "main"
+    folder: str = ""  # the archive folder inside the repository, "" at its root, else ending in /
+
+    def edit_url(self, path: str) -> str:
+        return f"{self.url}/edit/{quote(self.branch)}/{quote(self.folder + path)}"
+
+    def correction_url(self, record_id: str, title: str) -> str:
+        """The correction issue form, its title and `record` field filled in (see .github/ISSUE_TEMPLATE)."""
+        query = urlencode({"template": "correction.yml", "title": f"Correction: {title}", "record": record_id})
+        return f"{self.url}/issues/new?{query}"
+
+
+class GitHubRepository(Url):
+    """https://github.com/owner/name, as the edit and correction links are GitHub's."""
+
+    def clean(self, value, spot):
+        value = super().clean(value, spot)
+        if value is INVALID:
+            return value
+        value = value.rstrip("/").removesuffix(".git")
+        if not re.fullmatch(r"https://github\.com/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", value):
+            return spot.error(f"'{value}' is not a GitHub repository's address, such as https://github.com/owner/name")
+        return value
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     title: str
@@ -70,6 +102,7 @@ class Config:
     statuses: tuple[Status, ...] = ()
     taxonomies: tuple[Taxonomy, ...] = ()
     country_names: tuple[tuple[str, str], ...] = ()
+    repository: Repository | None = None
     template_dirs: tuple[Path, ...] = field(default=(DEFAULT_THEME,))
 
     def status(self, key: str) -> Status:
@@ -97,6 +130,11 @@ def _site_schema() -> Record:
             "terms": term_table,
         }), key=Slug()),
         "country_names": Table(Text(), key=Pattern(r"[A-Z]{2}", "an ISO 3166-1 alpha-2 code")),
+        "repository": Record({
+            "url": GitHubRepository(required=True),
+            "branch": Text(),
+            "folder": Text(help="the archive folder's path inside the repository"),
+        }, shorthand="url"),
     })
 
 
@@ -145,5 +183,13 @@ def _make_config(root: Path, settings: dict) -> Config:
             for key, item in taxonomies.items()
         ),
         country_names=tuple(sorted(settings.get("country_names", {}).items())),
+        repository=_repository(settings.get("repository")),
         template_dirs=tuple(dict.fromkeys(path.resolve() for path in template_dirs)),
     )
+
+
+def _repository(settings: dict | None) -> Repository | None:
+    if not settings or "url" not in settings:
+        return None
+    folder = settings.get("folder", "").strip("/")
+    return Repository(settings["url"], settings.get("branch", "main"), f"{folder}/" if folder else "")

@@ -211,3 +211,34 @@ def test_build_py_is_the_default_command(minimal):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "build ok:" in result.stdout
     assert (minimal.output / "index.html").is_file()
+
+
+REPOSITORY = "repository:\n  url: https://github.com/example-org/incident-archive.git\n  branch: gh-pages-source\n  folder: /archive/\n"
+
+
+def test_incident_pages_link_to_their_file_and_the_correction_form_when_site_yaml_names_the_repository(minimal):
+    site_yaml = minimal.root / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + REPOSITORY, encoding="utf-8")
+    code, output = minimal.build()
+    assert code == 0, output
+    html = page(minimal, "incidents/river-crossing/index.html")
+    assert ('<a href="https://github.com/example-org/incident-archive/edit/gh-pages-source/archive/'
+            'content/incidents/2022/river-crossing.md" rel="noreferrer">Edit this record</a>') in html
+    assert ('<a href="https://github.com/example-org/incident-archive/issues/new?template=correction.yml&amp;'
+            'title=Correction%3A+Shelling+near+the+river+crossing&amp;record=river-crossing" '
+            'rel="noreferrer">Report a correction</a>') in html
+    assert "/edit/gh-pages-source/archive/content/pages/about.md" in page(minimal, "about/index.html")
+
+
+def test_no_edit_links_without_a_repository(built):
+    assert "Edit this record" not in page(built, "incidents/river-crossing/index.html")
+
+
+def test_a_repository_that_is_not_on_github_is_reported(minimal):
+    site_yaml = minimal.root / "site.yaml"
+    lines = site_yaml.read_text(encoding="utf-8").count("\n")
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + "repository: https://gitlab.com/a/b\n", encoding="utf-8")
+    code, output = minimal.check()
+    assert code == 1
+    assert (f"site.yaml:{lines + 1}: repository.url: 'https://gitlab.com/a/b' is not a GitHub repository's address"
+            in output)
