@@ -6,6 +6,7 @@ diff of minimal-expected/ in review: it shows exactly what readers will see chan
 
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -17,4 +18,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 if __name__ == "__main__":
     expected = FIXTURES / "minimal-expected"
     shutil.rmtree(expected, ignore_errors=True)
-    sys.exit(main(["build", "--root", str(FIXTURES / "minimal"), "--out", str(expected)]))
+    # Built from a copy, so that the build's .cache/ is not left inside the fixture for tests to copy.
+    with tempfile.TemporaryDirectory() as scratch:
+        shutil.copytree(FIXTURES / "minimal", Path(scratch) / "minimal")
+        sys.exit(main(["build", "--root", str(Path(scratch) / "minimal"), "--out", str(expected)]))
