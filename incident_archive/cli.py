@@ -12,6 +12,7 @@ from pathlib import Path
 from . import __version__, pipeline
 from . import annotations, scaffold, vcs
 from .config import SITE_FILE, load_config
+from .names import plural
 from .progress import stderr_progress
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -154,16 +155,12 @@ def _report(args, result: pipeline.Result, seconds: float) -> int:
         if annotate:
             print(annotations.workflow_command(problem, Path(args.root), args.strict))
     failed = bool(result.errors) or (args.strict and bool(result.warnings))
-    summary = f"{_plural(result.incidents, 'incident')}, {_plural(result.pages, 'page')}"
+    summary = f"{plural(result.incidents, 'incident')}, {plural(result.pages, 'page')}"
     if args.command == "build" and not failed:
-        summary += f", {_plural(result.files_written, 'file')} written"
+        summary += f", {plural(result.files_written, 'file')} written"
         if result.files_removed:
             summary += f", {result.files_removed} removed"
-    summary += f", {_plural(len(result.errors), 'error')}, {_plural(len(result.warnings), 'warning')} ({seconds:.2f} s)"
+    summary += f", {plural(len(result.errors), 'error')}, {plural(len(result.warnings), 'warning')} ({seconds:.2f} s)"
     verdict = "failed" if failed else "ok"
     print(f"{args.command} {verdict}: {summary}")
     return EXIT_PROBLEMS if failed else EXIT_OK
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"

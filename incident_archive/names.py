@@ -44,3 +44,8 @@ def did_you_mean(word: str, choices) -> str:
 
 def one_of(choices) -> str:
     return ", ".join(str(choice) for choice in choices)
+
+
+def plural(count: int, word: str) -> str:
+    """'1 file', '2 files'."""
+    return f"{count} {word}{'' if count == 1 else 's'}"

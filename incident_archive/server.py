@@ -7,8 +7,8 @@ output as it was, so the last good site stays up while the problems are shown ab
 
 from __future__ import annotations
 
+import asyncio
 import html
-import os
 import sys
 import time
 import traceback
@@ -16,25 +16,26 @@ from pathlib import Path
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler, StaticFileHandler
 from livereload.watcher import Watcher
-from tornado import ioloop, web
+from tornado import web
 
 from . import pipeline
 from .config import DEFAULT_THEME, SITE_FILE
 from .model import Problem
+from .names import plural
 
-QUIET_SECONDS = 0.3  # an input must stay unchanged this long before a rebuild: one rebuild per burst
-SCAN_SHARE = 0.2  # at most this share of the time goes to looking for changes, on a large archive
+# A rebuild waits until no change has come for this long, so that a checkout, a save-all or an
+# editor saving one file several times in a row costs one rebuild.
+QUIET_SECONDS = 0.3
+LONGEST_WAIT_SECONDS = 5.0  # but a stream of changes that never pauses still rebuilds this often
 
 
 class Preview:
-    """The last build's outcome, and the loop that watches the inputs and rebuilds."""
+    """What a preview serves: the archive, its output folder, and the last build's problems."""
 
     def __init__(self, root: Path, out_dir: Path, options: pipeline.Options, log=print):
         self.root, self.out_dir, self.options, self.log = root, out_dir, options, log
         self.problems: list[Problem] = []  # the last build's, shown on every page until it succeeds
         self.failed = False
-        self._built_inputs: tuple | None = None
-        self._seen_inputs: tuple | None = None
 
     def rebuild(self, what: str = "rebuilt") -> None:
         started = time.perf_counter()
@@ -48,36 +49,13 @@ class Preview:
         for problem in self.problems:
             self.log(str(problem))
         outcome = "failed; still serving the last good build" if self.failed else \
-            f"ok, {_plural(result.files_rendered, 'page')} rendered, {_plural(result.files_written, 'file')} written"
+            f"ok, {plural(result.files_rendered, 'page')} rendered, {plural(result.files_written, 'file')} written"
         self.log(f"{what}: {outcome} ({time.perf_counter() - started:.2f} s)")
 
-    def watched_inputs(self) -> tuple:
-        """Every input file's path, modification time and size: any edit, addition or deletion changes it."""
-        stamps = []
-        for path in (self.root / "content", self.root / "templates", DEFAULT_THEME, self.root / SITE_FILE):
-            if path.is_file():
-                stamps.append((str(path), *_stamp(path)))
-            for directory, subdirectories, names in os.walk(path):
-                subdirectories.sort()
-                stamps.extend((os.path.join(directory, name), *_stamp(Path(directory, name))) for name in sorted(names))
-        return tuple(stamps)
-
-    def start(self) -> None:
-        self._built_inputs = self.watched_inputs()
-        self.rebuild("built")
-
-    def poll(self) -> bool:
-        """Look for changes; rebuild once they have settled. → whether it rebuilt (browsers reload)."""
-        inputs = self.watched_inputs()
-        if inputs == self._built_inputs:
-            self._seen_inputs = None
-            return False
-        if inputs != self._seen_inputs:  # still changing: wait until a look finds nothing new
-            self._seen_inputs = inputs
-            return False
-        self._built_inputs, self._seen_inputs = inputs, None
-        self.rebuild()
-        return True
+    def watched_paths(self) -> list[Path]:
+        """What a build reads: the content, the archive's templates, the default theme and site.yaml."""
+        candidates = (self.root / "content", self.root / "templates", DEFAULT_THEME, self.root / SITE_FILE)
+        return list(dict.fromkeys(path.resolve() for path in candidates if path.exists()))
 
     def banner(self) -> bytes:
         """The problems, as HTML put at the top of every page; nothing when the last build was clean."""
@@ -92,20 +70,17 @@ class Preview:
                 f"<ul>{items}</ul></div>").encode("utf-8")
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def _stamp(path: Path) -> tuple[int, int]:
-    try:
-        status = path.stat()
-    except OSError:  # deleted between the listing and the look
-        return 0, -1
-    return status.st_mtime_ns, status.st_size
-
-
 def serve(preview: Preview, host: str, port: int) -> None:
     """Build, then serve until interrupted, rebuilding and reloading browsers as the inputs change."""
+    try:
+        asyncio.run(_serve(preview, host, port))
+    except KeyboardInterrupt:  # asyncio.run has cancelled the watch, and waited for its thread to end
+        preview.log("stopped")
+
+
+async def _serve(preview: Preview, host: str, port: int) -> None:
+    from watchfiles import awatch
+
     LiveReloadHandler.watcher = Watcher()  # livereload reads only its `filepath`, to log reloads
     LiveReloadHandler.live_css = False  # a rebuild can change any page: always reload the whole page
     _Injector.preview = preview
@@ -116,25 +91,35 @@ def serve(preview: Preview, host: str, port: int) -> None:
         (r"/(.*)", _PreviewFiles, {"path": str(preview.out_dir), "default_filename": "index.html"}),
     ], transforms=[_Injector])
     app.listen(port, address=host)  # first: a port already taken fails before a long build
-    preview.start()
+    preview.rebuild("built")
+    # watchfiles (inotify, FSEvents or ReadDirectoryChangesW) reports changes as they happen, where
+    # looking at every file's time would take seconds per look on a large archive. Changes made
+    # during a rebuild are kept for the next one.
+    changes = awatch(*preview.watched_paths())
+    next_change = asyncio.ensure_future(anext(changes))
+    await asyncio.sleep(0)  # runs awatch up to its first wait: from here on, no change is missed
     preview.log(f"serving {preview.out_dir} at http://{host}:{port}/ (Ctrl-C to stop)")
     sys.stdout.flush()
-    loop = ioloop.IOLoop.current()
-
-    def poll_then_schedule():
-        started = time.perf_counter()
-        if preview.poll():
-            LiveReloadHandler.reload_waiters(path="*")
+    while True:
+        await next_change
+        next_change = await _quiet(changes)
+        preview.rebuild()
+        LiveReloadHandler.reload_waiters(path="*")
         sys.stdout.flush()
-        # On a large archive a look at every file costs: keep looking to a fifth of the time.
-        scan = time.perf_counter() - started
-        loop.call_later(max(QUIET_SECONDS, scan / SCAN_SHARE), poll_then_schedule)
 
-    loop.call_later(QUIET_SECONDS, poll_then_schedule)
-    try:
-        loop.start()
-    except KeyboardInterrupt:
-        preview.log("stopped")
+
+async def _quiet(changes) -> asyncio.Future:
+    """Wait until no change has come for QUIET_SECONDS (or LONGEST_WAIT_SECONDS have passed).
+
+    watchfiles groups changes, but counts a file saved twice as one change, so that a file saved
+    again and again would yield group after group. → the wait for the next change, still pending.
+    """
+    deadline = time.monotonic() + LONGEST_WAIT_SECONDS
+    while True:
+        next_change = asyncio.ensure_future(anext(changes))
+        done, _ = await asyncio.wait({next_change}, timeout=min(QUIET_SECONDS, max(0, deadline - time.monotonic())))
+        if not done:
+            return next_change  # not cancelled: awatch keeps collecting the changes made meanwhile
 
 
 class _PreviewFiles(StaticFileHandler):
