@@ -1,6 +1,6 @@
 """Render-and-write stage: pages whose inputs changed are rendered over the workers; changed bytes are written.
 
-Each output (a page, or a file copied as it is) has a fingerprint of its inputs. An output whose
+Each output (a page, a file made by Python, or a file copied as it is) has a fingerprint of its inputs. An output whose
 fingerprint and file on disk match the last build's record is skipped without rendering; one that
 is rendered but comes out byte-identical is not written, so it keeps its modification time.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +35,22 @@ class Copy:
         return f"copy:{self.source}:{status.st_mtime_ns}:{status.st_size}"
 
 
+@dataclass(frozen=True)
+class Generated:
+    """A file made by Python rather than a template (open data, the search index).
+
+    `token` is a digest of everything its bytes depend on; `make` is called (in a worker) only
+    when the token changed, with a function that gives a body's HTML by its key.
+    """
+
+    path: str
+    token: str
+    make: Callable[[Callable[[str], str]], bytes]
+
+    def fingerprint(self, memo: dict) -> str:
+        return f"generated:{self.token}"
+
+
 @dataclass
 class Written:
     files: int  # written or replaced
@@ -51,7 +68,7 @@ def write_outputs(out_dir: Path, outputs: list, env: jinja2.Environment, cache: 
     folder = str(out_dir)
     stale = [output for output in outputs
              if not _up_to_date(f"{folder}/{output.path}", before.get(output.path), fingerprints[output.path])]
-    for template in sorted({output.template for output in stale if not isinstance(output, Copy)}):
+    for template in sorted({output.template for output in stale if isinstance(output, render.PageSpec)}):
         env.get_template(template)  # compiled once here, and inherited by every worker
     staging = Staging(out_dir)
     try:
@@ -109,6 +126,8 @@ class _Renderer:
     def __call__(self, output) -> tuple[str, tuple[str, bool]]:
         if isinstance(output, Copy):
             data = output.source.read_bytes()
+        elif isinstance(output, Generated):
+            data = output.make(self._body_html)
         else:
             data = render.render_page(output, self.env, self._body_html)
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()

@@ -36,6 +36,15 @@ def page(page_id: str) -> str:
     return f"{page_id}/index.html"
 
 
+def absolute(base_url: str, path: str) -> str:
+    """The public, pretty address of an output: base_url + 'incidents/x/' for 'incidents/x/index.html'.
+
+    For what leaves the site (canonical links, feeds, the sitemap, citations), where a server
+    answers the folder's address and the address should outlive the file layout.
+    """
+    return base_url + (path[: -len("index.html")] if path.endswith("index.html") else path)
+
+
 class Links:
     """Links from one page to the others: relative, or under `root` for pages served at any depth."""
 
