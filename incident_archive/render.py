@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from . import urls
+from . import citation, urls
 from .config import Config
 from .dates import human_range
 from .model import Archive, Incident, Page
@@ -125,6 +125,9 @@ def make_environment(config: Config, bytecode_dir: Path | None = None) -> jinja2
     )
     env.filters["date_range"] = lambda incident: human_range(incident.date, incident.date_end)
     env.filters["country_name"] = config.country_name
+    env.filters["absolute_url"] = lambda path: urls.absolute(config.base_url, path)
+    env.filters["citation"] = lambda incident: citation.plain(incident, config)
+    env.filters["bibtex"] = lambda incident: citation.bibtex(incident, config)
     env.globals["site"] = config
     return env
 
