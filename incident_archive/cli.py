@@ -16,7 +16,7 @@ from .names import plural
 from .progress import stderr_progress
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("build", "check", "new", "serve")
+COMMANDS = ("build", "check", "new", "serve", "bundle")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         options.jobs = args.jobs
     if args.command == "serve":
         return _serve(args, root, options)
+    if args.command == "bundle":
+        return _bundle(args, root, options, started)
     if args.command == "check":
         try:
             options.new_records = vcs.added_incident_files(root, args.since)
@@ -76,12 +78,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=_port, default=8000, help="the port (default: 8000)")
     serve.add_argument("--host", default="127.0.0.1",
                        help="the address to listen on (default: 127.0.0.1, this machine only)")
-    for command in (build, serve):
+    bundle = commands.add_parser("bundle", help="build, then zip the site for reading offline (opens from disk)")
+    bundle.add_argument("--zip", metavar="FILE", help="the zip to write (default: dist/<archive>-offline.zip)")
+    for command in (build, serve, bundle):
         command.add_argument("--out", metavar="DIR", help="output folder (default: output/ in the archive folder)")
         command.add_argument("--drafts", action="store_true", help="publish records marked draft: true")
-    for command in (build, check, new, serve):
+    for command in (build, check, new, serve, bundle):
         command.add_argument("--root", metavar="DIR", default=".", help="the archive folder (default: the current folder)")
-    for command in (build, check, serve):
+    for command in (build, check, serve, bundle):
         command.add_argument("--strict", action="store_true", help="treat warnings as errors")
         command.add_argument("--clean", action="store_true",
                              help="ignore what earlier builds kept in .cache/ and redo everything")
@@ -136,6 +140,23 @@ def _serve(args, root: Path, options: pipeline.Options) -> int:
     return EXIT_OK
 
 
+def _bundle(args, root: Path, options: pipeline.Options, started: float) -> int:
+    """The bundle is made from a build of the current inputs, never from an older output/."""
+    from . import bundle
+
+    options.drafts = args.drafts
+    out_dir = Path(args.out) if args.out else root / "output"
+    result = pipeline.build(root, out_dir, options)
+    code = _report(args, result, time.perf_counter() - started)
+    if code != EXIT_OK:
+        return code
+    config = load_config(root)[0]
+    target = Path(args.zip) if args.zip else bundle.default_path(root, config)
+    files = bundle.write_bundle(out_dir, target, config)
+    print(f"bundle ok: {target} ({plural(files, 'file')}, {target.stat().st_size / 1e6:.1f} MB)")
+    return EXIT_OK
+
+
 def _port(text: str) -> int:
     if not text.isdigit() or not 0 < int(text) < 65536:
         raise argparse.ArgumentTypeError(f"must be a port number from 1 to 65535, not {text!r}")
@@ -156,11 +177,12 @@ def _report(args, result: pipeline.Result, seconds: float) -> int:
             print(annotations.workflow_command(problem, Path(args.root), args.strict))
     failed = bool(result.errors) or (args.strict and bool(result.warnings))
     summary = f"{plural(result.incidents, 'incident')}, {plural(result.pages, 'page')}"
-    if args.command == "build" and not failed:
+    command = "build" if args.command == "bundle" else args.command  # a bundle is made from a build
+    if command == "build" and not failed:
         summary += f", {plural(result.files_written, 'file')} written"
         if result.files_removed:
             summary += f", {result.files_removed} removed"
     summary += f", {plural(len(result.errors), 'error')}, {plural(len(result.warnings), 'warning')} ({seconds:.2f} s)"
     verdict = "failed" if failed else "ok"
-    print(f"{args.command} {verdict}: {summary}")
+    print(f"{command} {verdict}: {summary}")
     return EXIT_PROBLEMS if failed else EXIT_OK

@@ -1,0 +1,74 @@
+"""Offline copy (`bundle`): the built site as one zip that opens from disk, the same bytes for the same site.
+
+Every entry gets the same fixed time and permissions and the entries are in sorted order, so two
+bundles of one site are byte-identical (a reader can compare checksums of copies passed hand to
+hand). Everything sits in one folder inside the zip, with a README.txt that says what to open.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+from .config import Config
+from .names import slugify
+from .writer import files_in
+
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold: no build time in the bytes
+FILE_MODE = 0o644 << 16  # rw-r--r--, as a Unix zip records it
+UNIX = 3  # the "made by" system: fixed, so a bundle made on Windows has the same bytes
+
+
+def default_path(root: Path, config: Config) -> Path:
+    return root / "dist" / f"{folder_name(config)}-offline.zip"
+
+
+def folder_name(config: Config) -> str:
+    return slugify(config.title) or "archive"
+
+
+def write_bundle(site_dir: Path, target: Path, config: Config) -> int:
+    """Zip site_dir into target (replaced only once complete); → the number of files."""
+    folder = folder_name(config)
+    entries = [(f"{folder}/README.txt", readme(config).encode("utf-8"))]
+    entries += [(f"{folder}/{path}", (site_dir / path).read_bytes()) for path in sorted(files_in(site_dir))]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".bundle-", suffix=".zip")
+    try:
+        with os.fdopen(handle, "wb") as file, zipfile.ZipFile(file, "w") as archive:
+            for name, data in sorted(entries):
+                archive.writestr(_entry(name), data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; a bundle is for sharing
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return len(entries)
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+    info.external_attr, info.create_system = FILE_MODE, UNIX
+    return info
+
+
+def readme(config: Config) -> str:
+    where = f"It is a copy of {config.base_url}, made for reading offline." if config.base_url else \
+        "It is a copy made for reading offline."
+    return f"""{config.title}
+{'=' * len(config.title)}
+
+{where}
+
+To read it, open the file index.html in this folder with any web browser (double-click it).
+Every page, link and the search work from the disk: nothing is loaded from the internet.
+
+The records as data are in the folder data/:
+  incidents.json          every record, every field (its JSON Schema: incidents.schema.json)
+  incidents.csv           one row per record, for spreadsheets
+  incidents.geojson       one point per record with coordinates, for maps
+  SHA256SUMS              checksums of the data files (check with: sha256sum -c SHA256SUMS)
+Each record's page also has its own JSON beside it (incidents/<id>/index.json).
+"""
