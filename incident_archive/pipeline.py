@@ -21,7 +21,7 @@ from .duplicates import likely_duplicates
 from .model import Archive, Body, BodySource, Document, IdClaim, Incident, Page, Problem, Reading, digest
 from .names import id_from_path
 from .incremental import Copy, outputs_intact, write_outputs
-from .outputs import every_output
+from .outputs import every_output, publishing
 from .progress import Progress
 from .schema import RESERVED_IDS, incident_schema, validate_incident, validate_page
 from .writer import UnsafeOutput, check_output_folder
@@ -100,9 +100,12 @@ def build(root: Path, out_dir: Path | None = None, options: Options | None = Non
             env = render.make_environment(config, cache.folder("templates"))
             outputs = [*render.page_specs(archive, config, bodies), *every_output(archive, config, bodies, root),
                        *_copies(config, archive.links.media)]
+            outputs += publishing.sitemap(config, outputs)  # last: it lists every page the others made
             written = write_outputs(out_dir, outputs, env, cache, options.jobs, options.progress)
         except UnsafeOutput as error:
             result.problems.append(Problem(str(out_dir), 1, "output", str(error)))
+        except content.FileChanged as error:
+            result.problems.append(error.problem)
         except jinja2.TemplateError as error:
             result.problems.append(_template_problem(error, config))
         else:
