@@ -212,7 +212,9 @@ FILE_BUCKETS = 64
 def _engine_digest() -> str:
     """The engine's own code: any change to it (an upgrade, a fix) may change what a record or page holds."""
     hasher = hashlib.blake2b(digest_size=16)
-    for source in sorted(Path(__file__).resolve().parent.glob("*.py")):
+    package = Path(__file__).resolve().parent
+    for source in sorted(package.rglob("*.py")):  # outputs/ too: it makes data files and the search index
+        hasher.update(source.relative_to(package).as_posix().encode())
         hasher.update(source.read_bytes())
     return hasher.hexdigest()
 

@@ -34,7 +34,9 @@ DEFAULT_TAXONOMIES = {
 RESERVED_NAMES = frozenset(
     "incidents places status search data static media page feed sitemap index 404 "
     "id previous_ids duplicate_of title date date_end location status sources casualties related "
-    "summary content_warning updated corrections draft lang".split()
+    "summary content_warning updated corrections draft lang "
+    # keys of the open data (JSON, CSV columns, GeoJSON properties) that a taxonomy would collide with
+    "url page json description year country admin1 admin2 latitude longitude".split()
 )
 
 

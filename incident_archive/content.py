@@ -210,6 +210,17 @@ def split_front_matter(relpath: str, text: str) -> tuple[RawFile | None, list[Pr
     return RawFile(relpath, meta, Lines(root_node, first_line), body, body_line, body_start, front), problems
 
 
+class FileChanged(Exception):
+    """A file edited while the site was being built, found by a stage that cannot report it itself.
+
+    Its one argument is the Problem, so that it survives the trip from a worker process.
+    """
+
+    @property
+    def problem(self) -> Problem:
+        return self.args[0]
+
+
 def read_body(root: Path, relpath: str, source: BodySource) -> tuple[str | None, Problem | None]:
     """A record's body, read again for conversion; a file edited since it was read is a problem."""
     try:
