@@ -1,15 +1,250 @@
-"""Render stage: search (to be written)."""
+"""Render stage: search that works offline: the search page, and its index as scripts (records, then text shards).
+
+A browser opening the site from disk (file://) refuses fetch and XHR, so the index is JavaScript that
+the page loads with <script> elements, and MiniSearch (vendored in the theme) indexes it in the browser:
+
+- search/records.js: one array per published incident (title, date, place, status, terms, the
+  summary's first SUMMARY_CHARS characters), enough to search and show results at once;
+- search/text-N.js: each description's distinct words (and those of the rest of a long summary), in
+  shards the page loads one after another once records.js is in, so a slow connection can search
+  before the descriptions arrive.
+
+An incident's shard is fixed by a hash of its id, so editing one description rewrites one shard; the
+number of shards is a power of two that follows the archive's size, so it changes (and every shard
+with it) only when the archive doubles or halves.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import hashlib
+import html as html_entities
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from .. import render, urls
 from ..config import Config
+from ..dates import human_range
 from ..incremental import Generated
-from ..model import Archive
+from ..model import Archive, Incident, digest
 from ..render import BodyRef, PageSpec
+
+PAGE = "search/index.html"
+RECORDS = "search/records.js"
+RECORD_FIELDS = ("id", "title", "date", "when", "place", "where", "status", "terms", "summary")
+SHARD_RECORDS = 256  # at most this many descriptions per shard, at least half as many (one shard below that)
+SHORTEST_WORD = 3  # shorter words ("of", "a") are left out of the description text
+# A result shows a summary's start; the rest goes to the text shards. Whole summaries were half of
+# records.js, the part of the index every search waits for.
+SUMMARY_CHARS = 160
 
 
 def outputs(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Path) -> Iterator[PageSpec | Generated]:
-    return iter(())
+    yield _page(archive, config)
+    shards = _shards(archive.newest_first)
+    yield _records(archive, config, len(shards))
+    for number, ids in enumerate(shards):
+        rests = (split_summary(archive.incidents[incident_id].summary)[1] for incident_id in ids)
+        yield _text(number, len(shards), [(incident_id, bodies[incident_id], rest) for incident_id, rest in zip(ids, rests)])
+
+
+def _page(archive: Archive, config: Config) -> PageSpec:
+    return PageSpec(PAGE, "search.html", {
+        "title": "Search", "total": len(archive.incidents),
+        "statuses": [(status, len(archive.statuses[status.key])) for status in config.statuses],
+        "years": tuple(reversed(archive.years)),
+        "taxonomies": [(taxonomy, archive.taxonomies[taxonomy.key]) for taxonomy in config.taxonomies],
+        "countries": archive.countries,
+        **render.site_navigation(archive, config),  # the header and footer every HTML page has
+    })
+
+
+# --- Shards ---------------------------------------------------------------------------------------
+
+def shard_count(incidents: int) -> int:
+    """The fewest shards, a power of two, that keeps each under SHARD_RECORDS descriptions (on average).
+
+    A power of two so that when the archive doubles, each shard splits in two (a hash modulo 2n is
+    the same hash modulo n, or that plus n): the count never changes for one added record except at
+    a doubling, and nothing else moves a record from its shard.
+    """
+    count = 1
+    while count * SHARD_RECORDS < incidents:
+        count *= 2
+    return count
+
+
+def shard_of(incident_id: str, count: int) -> int:
+    """A stable hash (not Python's hash(), which changes with each process)."""
+    return int.from_bytes(hashlib.blake2b(incident_id.encode(), digest_size=8).digest(), "big") % count
+
+
+def _shards(ids: tuple[str, ...]) -> list[list[str]]:
+    count = shard_count(len(ids))
+    shards: list[list[str]] = [[] for _ in range(count)]
+    for incident_id in sorted(ids):
+        shards[shard_of(incident_id, count)].append(incident_id)
+    return shards
+
+
+def text_path(number: int) -> str:
+    return f"search/text-{number}.js"
+
+
+# --- records.js -----------------------------------------------------------------------------------
+
+def _records(archive: Archive, config: Config, shards: int) -> Generated:
+    token = digest(RECORDS, str(shards), *(archive.incidents[i].digest for i in archive.newest_first))
+    return Generated(RECORDS, token, lambda body_html: records_script(archive, config, shards))
+
+
+def records_script(archive: Archive, config: Config, shards: int) -> bytes:
+    """window.IncidentArchiveSearch.records({...}): the tables once, then one line per incident, newest first.
+
+    Records are arrays (their field names, once, in "fields"), and terms are numbers into the
+    "taxonomies" table: a tenth of the size of objects that repeat every key and term.
+    """
+    terms, numbers = _term_table(archive, config)
+    places = _place_keys(archive)
+    search_page = urls.Links(PAGE)
+    head = {
+        "fields": RECORD_FIELDS,
+        # Pages are linked from search/, whatever the layout urls.py gives them.
+        "link": search_page.incident("{id}"),
+        "text": [search_page.to(text_path(number)) for number in range(shards)],
+        "statuses": [[status.key, status.label] for status in config.statuses],
+        "taxonomies": terms,
+    }
+    lines = [_js(_record(archive.incidents[incident_id], config, numbers.get(incident_id, []), places.get(incident_id, "")))
+             for incident_id in archive.newest_first]
+    return _script("records", head, "records", lines)
+
+
+def _term_table(archive: Archive, config: Config) -> tuple[list[dict], dict[str, list[int]]]:
+    """The terms of every taxonomy, numbered across taxonomies in order; incident id → its terms' numbers."""
+    table, numbers, number = [], {}, 0
+    for taxonomy in config.taxonomies:
+        groups = archive.taxonomies[taxonomy.key]
+        table.append({"key": taxonomy.key, "terms": [[group.slug, group.name] for group in groups]})
+        for group in groups:
+            for incident_id in group.ids:
+                numbers.setdefault(incident_id, []).append(number)
+            number += 1
+    return table, {incident_id: sorted(found) for incident_id, found in numbers.items()}
+
+
+def _place_keys(archive: Archive) -> dict[str, str]:
+    """incident id → "ua" or "ua/kyiv-oblast", the value of its place in the page's place filter."""
+    keys = {}
+    for country in archive.countries:
+        keys |= dict.fromkeys(country.ids, country.slug)
+        for region in country.children:
+            keys |= dict.fromkeys(region.ids, f"{country.slug}/{region.slug}")
+    return keys
+
+
+def _record(incident: Incident, config: Config, terms: list[int], place: str) -> list:
+    return [incident.id, incident.title, incident.date.iso(), human_range(incident.date, incident.date_end),
+            place_line(incident, config), place, incident.status, terms, split_summary(incident.summary)[0]]
+
+
+def split_summary(summary: str | None) -> tuple[str, str]:
+    """(what records.js shows: up to SUMMARY_CHARS characters, cut after a word, with "…"; the rest)."""
+    summary = summary or ""
+    if len(summary) <= SUMMARY_CHARS:
+        return summary, ""
+    whole_words = re.match(r"(.{1,%d})(?=\s)" % SUMMARY_CHARS, summary, re.DOTALL)
+    shown = whole_words.group(1) if whole_words else summary[:SUMMARY_CHARS]  # a script without spaces
+    return shown.rstrip(" ,;:") + "…", summary[len(shown):]
+
+
+def place_line(incident: Incident, config: Config) -> str:
+    """As macros.html's place_line writes it: the name, its region unless named in it, the country."""
+    location = incident.location
+    parts = [location.name]
+    if location.admin1 and location.admin1 not in location.name:
+        parts.append(location.admin1)
+    if location.country:
+        parts.append(config.country_name(location.country))
+    return ", ".join(parts)
+
+
+# --- text-N.js ------------------------------------------------------------------------------------
+
+def _text(number: int, count: int, members: list[tuple[str, BodyRef, str]]) -> Generated:
+    """members: (incident id, its body, the rest of its summary), in the order to write them."""
+    path = text_path(number)
+    token = digest(path, str(count),
+                   *(f"{incident_id}\0{body.html_digest}\0{rest}" for incident_id, body, rest in members))
+    keys = [(incident_id, body.key, rest) for incident_id, body, rest in members]
+    return Generated(path, token, lambda body_html: text_script(number, count, keys, body_html))
+
+
+def text_script(number: int, count: int, keys: list[tuple[str, str, str]], body_html: Callable[[str], str]) -> bytes:
+    """window.IncidentArchiveSearch.text(N, [[id, "distinct words"], ...]): one shard of descriptions.
+
+    keys: (incident id, its body's key in the cache, the rest of its summary), in the order to write them.
+    """
+    lines = [_js([incident_id, " ".join(distinct_words(body_html(key), rest))]) for incident_id, key, rest in keys]
+    return _script(f"text, shard {number + 1} of {count}", number, "text", lines)
+
+
+def distinct_words(html: str, more_text: str = "") -> list[str]:
+    """The words of a converted body (and of more_text), once each, sorted: what the browser's index needs.
+
+    Split where MiniSearch's own tokenizer splits (Unicode spaces and punctuation), so the browser
+    finds in the text exactly the words made here, and a query splits the same way; letters of every
+    script and combining marks stay in their word. Lowercased as MiniSearch lowercases.
+    """
+    text = f"{_visible_text(html)} {more_text}".lower().translate(_separators())
+    return sorted({word for word in text.split() if len(word) >= SHORTEST_WORD})
+
+
+@functools.cache
+def _separators() -> dict[int, str]:
+    """A str.translate table: MiniSearch's [\\n\\r\\p{Z}\\p{P}] and every other space → " ".
+
+    From the Unicode database, once per process (no space or punctuation lies above U+1FFFF). A
+    translate table rather than a regular expression: a character class of 850 characters made
+    splitting the slowest step of the search index, 1 ms a description.
+    """
+    return str.maketrans(dict.fromkeys(
+        (code for code in range(0x20000) if unicodedata.category(chr(code))[0] in "ZP" or chr(code).isspace()), " "))
+
+
+# A tag of sanitised HTML, whose serialiser quotes every attribute value with " and escapes each
+# "<" of the text; a ">" inside a value (title="a > b") is taken whole with its value.
+_TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_ALT = re.compile(r'\salt="([^"]*)"')
+
+
+def _visible_text(html: str) -> str:
+    """The text of sanitised HTML, with images' alt text; entities decoded.
+
+    Regular expressions rather than html.parser, five times slower: the HTML is the sanitiser's
+    own output (every value quoted, no comments), which these read exactly. Every tag separates
+    words ("<li>one</li><li>two</li>" is two words).
+    """
+    return html_entities.unescape(_TAG.sub(_tag_as_text, html))
+
+
+def _tag_as_text(tag: re.Match) -> str:
+    alt = _ALT.search(tag.group()) if tag.group().startswith("<img") else None
+    return f" {alt.group(1)} " if alt else " "
+
+
+# --- Writing the scripts ---------------------------------------------------------------------------
+
+def _js(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _script(what: str, head, call: str, lines: list[str]) -> bytes:
+    """A script calling the search page's registration function, one record per line (readable diffs)."""
+    return (
+        f"/* The archive's search index: {what}. Made by incident_archive/outputs/search.py. */\n"
+        f"window.IncidentArchiveSearch.{call}({_js(head)}, [\n" + ",\n".join(lines) + "\n]);\n"
+    ).encode("utf-8")

@@ -1,0 +1,264 @@
+/* The search page: indexes the archive in the browser with MiniSearch and searches it as you type.
+ *
+ * The index arrives as scripts, never by fetch or XHR, which a page opened from disk (file://) may
+ * not use: records.js (titles, summaries, places, terms, loaded by the page itself) calls
+ * IncidentArchiveSearch.records(); then this file adds the text-N.js shards (each description's
+ * words) one after another, and each calls IncidentArchiveSearch.text(). Searching works from the
+ * first script; each shard widens it. Their shape: incident_archive/outputs/search.py.
+ */
+(function () {
+  "use strict";
+
+  const PAGE_SIZE = 50; // results shown at first, and added by "Show more results"
+  const BOOST = { title: 3, terms: 2, place: 2, summary: 1 };
+  const TEXT_WEIGHT = 0.5; // a word of the description counts for less than one of the title or summary
+  const SHORT = 3; // shorter query words may match nothing (descriptions keep no such words): then ignored
+
+  const index = {
+    ready: false, at: {}, records: [], position: new Map(), link: "", terms: [], termNumber: new Map(),
+    statuses: new Map(), shards: [], arrived: 0, failed: 0, meta: null, text: null,
+  };
+  let shown = PAGE_SIZE;
+  let current = []; // the records found, best first
+  let drawn = null; // the ids drawn in the list, to leave it alone when a shard changes nothing
+  let pending = false; // a search to run again once the shard that just arrived is indexed
+
+  window.IncidentArchiveSearch = { records: receiveRecords, text: receiveText };
+
+  const ui = document.getElementById("search-ui");
+  const form = document.getElementById("search-form");
+  if (!ui || !form) return;
+  const box = document.getElementById("search-q");
+  const progress = document.getElementById("search-progress");
+  const count = document.getElementById("search-count");
+  const list = document.getElementById("search-results");
+  const more = document.getElementById("search-more");
+  ui.hidden = false;
+  form.addEventListener("submit", (event) => { event.preventDefault(); update(true); });
+  form.addEventListener("input", () => update(true)); // typing, and choosing a filter
+  more.addEventListener("click", showMore);
+  window.addEventListener("load", () => {
+    if (!index.ready) progress.textContent = "The search index could not be loaded; browse the incident list instead.";
+  });
+
+  // --- The index ---------------------------------------------------------------------------------
+
+  function receiveRecords(head, records) {
+    head.fields.forEach((name, position) => { index.at[name] = position; });
+    index.records = records;
+    index.link = head.link;
+    index.shards = head.text;
+    head.statuses.forEach(([key, label]) => index.statuses.set(key, label));
+    head.taxonomies.forEach((taxonomy) => taxonomy.terms.forEach(([slug, name]) => {
+      index.termNumber.set(taxonomy.key + "\n" + slug, index.terms.length);
+      index.terms.push(name);
+    }));
+    records.forEach((record, position) => index.position.set(field(record, "id"), position));
+    index.meta = new MiniSearch({
+      fields: ["title", "summary", "place", "terms"],
+      extractField: (record, name) => name === "terms"
+        ? field(record, "terms").map((number) => index.terms[number]).join(" ")
+        : field(record, name),
+    });
+    index.meta.addAll(records);
+    index.text = new MiniSearch({
+      fields: ["text"],
+      extractField: (entry, name) => (name === "id" ? entry[0] : entry[1]),
+    });
+    index.ready = true;
+    if (form) {
+      restoreFromAddress();
+      update(false);
+      loadShard(0);
+    }
+  }
+
+  function receiveText(number, entries) {
+    if (!index.ready) return;
+    index.text.addAll(entries.filter(([id]) => index.position.has(id) && !index.text.has(id)));
+    index.arrived += 1;
+    showProgress();
+    if (!pending) { // searched again after this script, so the next shard is requested meanwhile
+      pending = true;
+      window.setTimeout(() => { pending = false; update(false); }, 0);
+    }
+  }
+
+  function loadShard(number) {
+    if (number >= index.shards.length) return;
+    const script = document.createElement("script");
+    script.src = index.shards[number]; // relative to this page, as records.js gives it
+    script.onload = () => loadShard(number + 1);
+    script.onerror = () => { index.failed += 1; showProgress(); loadShard(number + 1); };
+    document.body.appendChild(script);
+  }
+
+  function field(record, name) {
+    return record[index.at[name]];
+  }
+
+  // --- Searching ---------------------------------------------------------------------------------
+
+  function update(byReader) {
+    if (!index.ready) return;
+    const query = box.value.trim();
+    const filters = currentFilters();
+    const active = query !== "" || filters.length > 0;
+    current = active ? search(query).filter((record) => filters.every((accepts) => accepts(record))) : [];
+    if (byReader) {
+      shown = PAGE_SIZE;
+      rememberInAddress();
+    }
+    showProgress();
+    draw(false);
+    const found = current.length;
+    const said = !active ? `Type a word or choose a filter to search ${number(index.records.length)} incidents.`
+      : found === 0 ? "No incident found."
+        : `${number(found)} incident${found === 1 ? "" : "s"} found.`;
+    if (count.textContent !== said) count.textContent = said; // the live region speaks only of a change
+  }
+
+  /* Every record whose fields hold every word of the query (a word shorter than SHORT that matches
+     nothing is ignored), best first; with no words, every record, newest first. */
+  function search(query) {
+    const words = MiniSearch.getDefault("tokenize")(query).map(MiniSearch.getDefault("processTerm")).filter(Boolean);
+    if (words.length === 0) return index.records;
+    let scores = null;
+    for (const word of words) {
+      const found = matches(word);
+      if (found.size === 0 && word.length < SHORT) continue;
+      if (scores === null) {
+        scores = found;
+      } else {
+        for (const [position, score] of scores) {
+          if (found.has(position)) scores.set(position, score + found.get(position));
+          else scores.delete(position);
+        }
+      }
+    }
+    if (scores === null) return [];
+    return [...scores].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([position]) => index.records[position]);
+  }
+
+  /* record position → score, for one word, in the records and in the descriptions loaded so far. */
+  function matches(word) {
+    const options = { prefix: true, fuzzy: word.length >= 5 ? 0.2 : false };
+    const found = new Map();
+    for (const result of index.meta.search(word, { ...options, boost: BOOST })) {
+      found.set(index.position.get(result.id), result.score);
+    }
+    for (const result of index.text.search(word, options)) {
+      const position = index.position.get(result.id);
+      found.set(position, (found.get(position) || 0) + result.score * TEXT_WEIGHT);
+    }
+    return found;
+  }
+
+  function currentFilters() {
+    const filters = [];
+    const status = form.elements.status.value;
+    if (status) filters.push((record) => field(record, "status") === status);
+    const year = form.elements.year.value;
+    if (year) filters.push((record) => parseInt(field(record, "date"), 10) === parseInt(year, 10));
+    for (const select of form.querySelectorAll("select[data-taxonomy]")) {
+      if (!select.value) continue;
+      const term = index.termNumber.get(select.dataset.taxonomy + "\n" + select.value);
+      filters.push((record) => field(record, "terms").includes(term));
+    }
+    const place = form.elements.place ? form.elements.place.value : "";
+    if (place) filters.push((record) => `${field(record, "where")}/`.startsWith(`${place}/`)); // a country holds its regions
+    return filters;
+  }
+
+  // --- The address: a search can be bookmarked and shared ----------------------------------------
+
+  function restoreFromAddress() {
+    const params = new URLSearchParams(window.location.search);
+    for (const element of form.elements) {
+      if (!element.name || !params.has(element.name)) continue;
+      element.value = params.get(element.name);
+      if (element.value !== params.get(element.name)) element.value = ""; // a filter this archive no longer has
+    }
+  }
+
+  function rememberInAddress() {
+    const params = new URLSearchParams();
+    for (const element of form.elements) {
+      if (element.name && element.value.trim()) params.set(element.name, element.value.trim());
+    }
+    const query = params.toString();
+    try {
+      // Only the query part changes, which browsers allow from file:// too (Firefox may refuse: then
+      // the address simply stays as it was).
+      window.history.replaceState(null, "", query ? "?" + query : window.location.pathname);
+    } catch (error) {
+      // Not being able to bookmark a search is no reason to stop searching.
+    }
+  }
+
+  // --- Showing -----------------------------------------------------------------------------------
+
+  function showProgress() {
+    const total = index.shards.length;
+    const missing = index.failed ? `; ${index.failed} of ${total} parts could not be loaded` : "";
+    progress.textContent = index.arrived + index.failed < total
+      ? `Searching titles, summaries, places and terms; descriptions loading (${index.arrived}/${total}).`
+      : index.failed
+        ? `Searching titles, summaries, places, terms and descriptions${missing}.`
+        : "Searching titles, summaries, places, terms and descriptions.";
+  }
+
+  function draw(adding) {
+    const ids = current.slice(0, shown).map((record) => field(record, "id")).join("\n") + "\n" + current.length;
+    if (ids === drawn) return;
+    const focused = list.contains(document.activeElement) ? document.activeElement.getAttribute("href") : null;
+    const start = adding ? list.children.length : 0;
+    if (!adding) list.replaceChildren();
+    for (const record of current.slice(start, shown)) list.appendChild(item(record));
+    drawn = ids;
+    more.hidden = current.length <= shown;
+    const showing = Math.min(shown, current.length);
+    more.textContent = `Show more results (${number(showing)} of ${number(current.length)} shown)`;
+    if (focused) { // a shard arrived while the reader was on a result: keep them there
+      const same = [...list.querySelectorAll("a")].find((link) => link.getAttribute("href") === focused);
+      if (same) same.focus();
+    }
+  }
+
+  function showMore() {
+    const first = list.children.length;
+    shown += PAGE_SIZE;
+    draw(true);
+    // To the first new result, so that a keyboard reader goes on where the list went on (the
+    // button may be gone).
+    const next = list.children[first];
+    if (next) next.querySelector("a").focus();
+  }
+
+  /* One result, as the site's incident lists show it (templates/macros.html, incident_list). */
+  function item(record) {
+    const id = field(record, "id");
+    const status = field(record, "status");
+    const link = element("a", null, field(record, "title"));
+    link.href = index.link.replace("{id}", id);
+    const when = element("time", null, field(record, "when"));
+    when.dateTime = field(record, "date");
+    const badge = element("span", `status status-${status}`, index.statuses.get(status) || status);
+    const meta = element("p", "incident-meta", when);
+    meta.append(` · ${field(record, "place")} · `, badge);
+    const entry = element("li", null, element("h2", "incident-title", link), meta);
+    if (field(record, "summary")) entry.appendChild(element("p", "incident-summary", field(record, "summary")));
+    return entry;
+  }
+
+  function element(name, className, ...children) {
+    const made = document.createElement(name);
+    if (className) made.className = className;
+    made.append(...children);
+    return made;
+  }
+
+  function number(value) {
+    return value.toLocaleString(document.documentElement.lang || undefined);
+  }
+})();
