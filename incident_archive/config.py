@@ -36,7 +36,9 @@ RESERVED_NAMES = frozenset(
     "id previous_ids duplicate_of title date date_end location status sources casualties related "
     "summary content_warning updated corrections draft lang "
     # keys of the open data (JSON, CSV columns, GeoJSON properties) that a taxonomy would collide with
-    "url page json description year country admin1 admin2 latitude longitude".split()
+    "url page json description year country admin1 admin2 latitude longitude "
+    # the search page's URL parameters and form fields
+    "q place".split()
 )
 
 

@@ -134,11 +134,16 @@ def make_environment(config: Config, bytecode_dir: Path | None = None) -> jinja2
 
 def page_specs(archive: Archive, config: Config, bodies: dict[str, BodyRef]) -> Iterator[PageSpec]:
     """Every page of the site, in a fixed order."""
-    menu = tuple(page for page in archive.pages if page.menu is not None)
-    nav = _navigation(config, menu)
+    navigation = site_navigation(archive, config)
     for spec in _every_page(archive, config, bodies):
-        spec.context |= {"menu": menu, "nav": nav}
+        spec.context |= navigation
         yield spec
+
+
+def site_navigation(archive: Archive, config: Config) -> dict:
+    """What every HTML page's header and footer show: the main sections, then the menu pages."""
+    menu = tuple(page for page in archive.pages if page.menu is not None)
+    return {"menu": menu, "nav": _navigation(config, menu)}
 
 
 def _navigation(config: Config, menu: tuple[Page, ...]) -> tuple[tuple[str, str, str], ...]:
@@ -148,6 +153,7 @@ def _navigation(config: Config, menu: tuple[Page, ...]) -> tuple[tuple[str, str,
         *((taxonomy.key, f"{taxonomy.key}/index.html", taxonomy.title) for taxonomy in config.taxonomies),
         ("places", "places/index.html", "Places"),
         ("status", "status/index.html", "Status"),
+        ("search", "search/index.html", "Search"),
         *((page.id, urls.page(page.id), page.title) for page in menu),
     )
 

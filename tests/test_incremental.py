@@ -97,16 +97,18 @@ def _mtimes(folder: Path) -> dict[str, int]:
     return {path.relative_to(folder).as_posix(): path.stat().st_mtime_ns for path in folder.rglob("*") if path.is_file()}
 
 
-def test_a_body_edit_renders_one_page_and_leaves_every_other_file_alone(minimal):
+def test_a_body_edit_renders_the_files_that_hold_the_body_and_leaves_every_other_file_alone(minimal):
     assert minimal.build()[0] == 0
     before = _mtimes(minimal.output)
     _replace(minimal.root, MARKET, "Sources disagree", "Two sources disagree")
     result = pipeline.build(minimal.root)
     assert not result.errors
-    assert (result.files_rendered, result.files_written) == (1, 1)
+    # Its page, its own JSON (with the description) and the search index's share of body words.
+    body_files = {"incidents/market-day/index.html", "incidents/market-day/index.json", "search/text-0.js"}
+    assert (result.files_rendered, result.files_written) == (3, 3)
     after = _mtimes(minimal.output)
     changed = {path for path in after if after[path] != before.get(path)}
-    assert changed == {"incidents/market-day/index.html"}
+    assert changed == body_files
 
 
 def test_a_category_edit_rerenders_the_pages_that_show_the_incident_and_no_others(minimal):

@@ -155,7 +155,12 @@ def test_browsers_are_told_to_reload_after_a_rebuild(served):
         edit(served.root, EDITED, "\n---\n", "\n---\nReload me.\n\n")
         return json.loads(await asyncio.wait_for(connection.read_message(), WAIT))
 
-    message = asyncio.run(reload_message())
+    # In a thread of its own: another test's browser (Playwright) may keep an event loop running here.
+    received = {}
+    client = threading.Thread(target=lambda: received.update(message=asyncio.run(reload_message())))
+    client.start()
+    client.join(WAIT + 10)
+    message = received["message"]
     assert message["command"] == "reload"
     assert "Reload me." in served.get(EDITED_PAGE)  # the reload comes after the rebuild, not before
     assert '<script src="/livereload.js"></script></head>' in served.get(EDITED_PAGE)
