@@ -46,6 +46,9 @@ class Generated:
     path: str
     token: str
     make: Callable[[Callable[[str], str]], bytes]
+    # Made from every record (the bulk data files, the search records): made in this process.
+    # A forked worker would touch, and so copy, every record of the archive: a gigabyte at 150,000.
+    whole_archive: bool = False
 
     def fingerprint(self, memo: dict) -> str:
         return f"generated:{self.token}"
@@ -73,7 +76,10 @@ def write_outputs(out_dir: Path, outputs: list, env: jinja2.Environment, cache: 
     staging = Staging(out_dir)
     try:
         renderer = _Renderer(out_dir, before, env, cache, staging)
-        rendered = dict(progress.track("render", parallel.run(renderer, stale, jobs), len(stale)))
+        here = [output for output in stale if getattr(output, "whole_archive", False)]
+        spread = [output for output in stale if not getattr(output, "whole_archive", False)]
+        rendered = dict(progress.track("render", parallel.run(renderer, spread, jobs), len(spread)))
+        rendered |= dict(map(renderer, here))
         produced = set(fingerprints)
         # With no record of the last build (a first build, a deleted cache): whatever the folder holds.
         removed = [path for path in (before or files_in(out_dir)) if path not in produced]

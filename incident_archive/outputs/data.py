@@ -40,8 +40,8 @@ TERM_SEPARATOR = "; "  # between a CSV cell's terms
 def outputs(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Path) -> Iterator[PageSpec | Generated]:
     files = DataFiles(archive, config)
     for name in files.makers:
-        yield Generated(f"{DATA_DIR}/{name}", files.token(name), functools.partial(files.make, name))
-    yield Generated(f"{DATA_DIR}/{SUMS_FILE}", files.sums_token(), files.make_sums)
+        yield Generated(f"{DATA_DIR}/{name}", files.token(name), functools.partial(files.make, name), whole_archive=True)
+    yield Generated(f"{DATA_DIR}/{SUMS_FILE}", files.sums_token(), files.make_sums, whole_archive=True)
     for incident in archive.incidents.values():
         yield Generated(own_json(incident.id), digest("incident json", incident.digest, incident.body.digest),
                         functools.partial(_incident_json, root, config, incident))

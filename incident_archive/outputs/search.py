@@ -98,7 +98,7 @@ def text_path(number: int) -> str:
 
 def _records(archive: Archive, config: Config, shards: int) -> Generated:
     token = digest(RECORDS, str(shards), *(archive.incidents[i].digest for i in archive.newest_first))
-    return Generated(RECORDS, token, lambda body_html: records_script(archive, config, shards))
+    return Generated(RECORDS, token, lambda body_html: records_script(archive, config, shards), whole_archive=True)
 
 
 def records_script(archive: Archive, config: Config, shards: int) -> bytes:
