@@ -15,7 +15,9 @@ import pytest
 
 from conftest import VALID_FRONT
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium by default; another Chromium-based browser where it is elsewhere (GitHub's
+# Ubuntu runners have Google Chrome), named by INCIDENT_ARCHIVE_CHROMIUM as .ci/run reads it too.
+CHROMIUM = Path(os.environ.get("INCIDENT_ARCHIVE_CHROMIUM") or "/usr/bin/chromium")
 # .ci/run sets this, so that CI fails rather than skips when the browser is missing.
 REQUIRED = os.environ.get("INCIDENT_ARCHIVE_REQUIRE_BROWSER") == "1"
 SUB_PATH = "/archive/"
