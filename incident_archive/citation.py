@@ -18,16 +18,12 @@ _BIBTEX_SPECIAL = str.maketrans({
 })
 
 
-def permanent_url(incident: Incident, config: Config) -> str | None:
-    return urls.absolute(config.base_url, urls.incident(incident.id)) if config.base_url else None
-
-
 def plain(incident: Incident, config: Config) -> str:
     """APA-like: Archive. (2026, November 26). Title [Incident record id]. URL"""
     when = incident.updated
     dated = f"{when.year}, {MONTHS[when.month]} {when.day}" if when and when.day else \
         f"{when.year}, {MONTHS[when.month]}" if when and when.month else str(when.year) if when else "n.d."
-    url = permanent_url(incident, config)
+    url = urls.permanent(config.base_url, incident.id)
     return f"{config.title}. ({dated}). {incident.title} [Incident record {incident.id}].{' ' + url if url else ''}"
 
 
@@ -43,7 +39,7 @@ def bibtex(incident: Incident, config: Config) -> str:
         fields.append(("year", "{" + str(incident.updated.year) + "}"))
         if incident.updated.month:  # BibTeX's month macro (jan, feb...), unbraced
             fields.append(("month", MONTHS[incident.updated.month][:3].lower()))
-    url = permanent_url(incident, config)
+    url = urls.permanent(config.base_url, incident.id)
     if url:
         fields += [("url", "{" + url + "}"), ("howpublished", "{\\url{" + url + "}}")]
     lines = [f"  {name:<12} = {value}," for name, value in fields]

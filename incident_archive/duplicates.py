@@ -22,7 +22,7 @@ EARTH_RADIUS_KM = 6371.0
 
 def likely_duplicates(incidents: Iterable[Incident], new_paths: frozenset[str]) -> list[Problem]:
     """A warning on each new incident for each other incident near it, naming both files."""
-    dated = sorted(((_days(incident), incident) for incident in incidents if _days(incident)),
+    dated = sorted(((days, incident) for incident in incidents if (days := _days(incident))),
                    key=lambda item: (item[0], item[1].path))
     starts = [days[0] for days, _ in dated]
     longest = max((end - start for (start, end), _ in dated), default=0)

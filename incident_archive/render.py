@@ -15,7 +15,7 @@ from markupsafe import Markup
 from . import citation, urls
 from .config import Config
 from .dates import human_range
-from .model import Archive, Incident, Page
+from .model import Archive, Incident, Location, Page
 
 if TYPE_CHECKING:  # imported where it is used, so that builds with nothing to render skip it
     import jinja2
@@ -125,11 +125,22 @@ def make_environment(config: Config, bytecode_dir: Path | None = None) -> jinja2
     )
     env.filters["date_range"] = lambda incident: human_range(incident.date, incident.date_end)
     env.filters["country_name"] = config.country_name
+    env.filters["place_line"] = lambda location: place_line(location, config)
     env.filters["absolute_url"] = lambda path: urls.absolute(config.base_url, path)
     env.filters["citation"] = lambda incident: citation.plain(incident, config)
     env.filters["bibtex"] = lambda incident: citation.bibtex(incident, config)
     env.globals["site"] = config
     return env
+
+
+def place_line(location: Location, config: Config) -> str:
+    """How lists, feeds and search results write a place: its name, its region unless named in it, its country."""
+    parts = [location.name]
+    if location.admin1 and location.admin1 not in location.name:
+        parts.append(location.admin1)
+    if location.country:
+        parts.append(config.country_name(location.country))
+    return ", ".join(parts)
 
 
 def page_specs(archive: Archive, config: Config, bodies: dict[str, BodyRef]) -> Iterator[PageSpec]:

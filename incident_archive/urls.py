@@ -45,6 +45,11 @@ def absolute(base_url: str, path: str) -> str:
     return base_url + (path[: -len("index.html")] if path.endswith("index.html") else path)
 
 
+def permanent(base_url: str | None, incident_id: str) -> str | None:
+    """An incident's permanent public address, as feeds, data and citations give it; None without base_url."""
+    return absolute(base_url, incident(incident_id)) if base_url else None
+
+
 class Links:
     """Links from one page to the others: relative, or under `root` for pages served at any depth."""
 

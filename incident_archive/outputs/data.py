@@ -141,7 +141,7 @@ def record(incident: Incident, config: Config) -> dict:
         "previous_ids": _list(incident.previous_ids),
         "lang": incident.lang,
         "draft": incident.draft or None,  # only in a build with --drafts
-        "url": _url(incident, config),
+        "url": urls.permanent(config.base_url, incident.id),
         "page": urls.incident(incident.id),
         "json": own_json(incident.id),
     })
@@ -153,11 +153,6 @@ def _source(source: Source) -> dict:
         "date": _iso(source.date), "archived_url": source.archived_url, "accessed": _iso(source.accessed),
         "type": source.type, "language": source.language, "sha256": source.sha256,
     })
-
-
-def _url(incident: Incident, config: Config) -> str | None:
-    """The page's public address; none without base_url (the site may be read from disk)."""
-    return urls.absolute(config.base_url, urls.incident(incident.id)) if config.base_url else None
 
 
 def _count(count: Count | None) -> dict | None:
@@ -388,7 +383,7 @@ def _row(incident: Incident, config: Config) -> list:
         incident.status, *(TERM_SEPARATOR.join(incident.terms_of(taxonomy.key)) for taxonomy in config.taxonomies),
         *_low_high(casualties.killed), *_low_high(casualties.injured),
         len(incident.sources), " ".join(source.url for source in incident.sources if source.url),
-        incident.summary, _iso(incident.updated), len(incident.corrections), _url(incident, config),
+        incident.summary, _iso(incident.updated), len(incident.corrections), urls.permanent(config.base_url, incident.id),
     ]
 
 
@@ -413,6 +408,6 @@ def feature(incident: Incident, config: Config) -> dict:
             "geo_precision": location.precision,
             **{taxonomy.key: list(incident.terms_of(taxonomy.key)) for taxonomy in config.taxonomies},
             "killed_low": killed[0], "killed_high": killed[1], "injured_low": injured[0], "injured_high": injured[1],
-            "url": _url(incident, config), "page": urls.incident(incident.id),
+            "url": urls.permanent(config.base_url, incident.id), "page": urls.incident(incident.id),
         },
     }

@@ -125,7 +125,7 @@ class _Feeds:
         if entry is None:
             incident = self.archive.incidents[incident_id]
             entry = self.entries[incident_id] = Entry(
-                incident, urls.absolute(self.base_url, urls.incident(incident_id)),
+                incident, urls.permanent(self.base_url, incident_id),
                 rfc3339(last_change(incident)), self.categories(incident))
         return entry
 

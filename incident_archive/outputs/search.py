@@ -148,7 +148,7 @@ def _place_keys(archive: Archive) -> dict[str, str]:
 
 def _record(incident: Incident, config: Config, terms: list[int], place: str) -> list:
     return [incident.id, incident.title, incident.date.iso(), human_range(incident.date, incident.date_end),
-            place_line(incident, config), place, incident.status, terms, split_summary(incident.summary)[0]]
+            render.place_line(incident.location, config), place, incident.status, terms, split_summary(incident.summary)[0]]
 
 
 def split_summary(summary: str | None) -> tuple[str, str]:
@@ -159,17 +159,6 @@ def split_summary(summary: str | None) -> tuple[str, str]:
     whole_words = re.match(r"(.{1,%d})(?=\s)" % SUMMARY_CHARS, summary, re.DOTALL)
     shown = whole_words.group(1) if whole_words else summary[:SUMMARY_CHARS]  # a script without spaces
     return shown.rstrip(" ,;:") + "…", summary[len(shown):]
-
-
-def place_line(incident: Incident, config: Config) -> str:
-    """As macros.html's place_line writes it: the name, its region unless named in it, the country."""
-    location = incident.location
-    parts = [location.name]
-    if location.admin1 and location.admin1 not in location.name:
-        parts.append(location.admin1)
-    if location.country:
-        parts.append(config.country_name(location.country))
-    return ", ".join(parts)
 
 
 # --- text-N.js ------------------------------------------------------------------------------------
