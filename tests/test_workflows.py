@@ -1,9 +1,13 @@
-"""The GitHub workflows: they parse, use the official actions, name commands this repository has, and those commands succeed here."""
+"""The GitHub workflows: they parse, use the official actions pinned to commits, keep no token and no
+permission they do not need, pass zizmor, name commands this repository has, and those commands succeed here."""
 
 from __future__ import annotations
 
+import json
+import re
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,10 +17,21 @@ from conftest import REPO, run_cli
 from incident_archive.cli import _parser
 
 WORKFLOWS = REPO / ".github" / "workflows"
-# What each workflow may use: GitHub's own actions, pinned to a major version.
+NAMES = ["check.yml", "publish.yml"]
+# What each workflow may use: GitHub's own actions, each pinned to a full commit SHA (a tag can be
+# moved to other code; a commit cannot) with the release it is in a comment: `# v4.4.0`.
 OFFICIAL_ACTIONS = {"actions/checkout", "actions/setup-python", "actions/setup-node", "actions/cache",
                     "actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"}
 ENGINE = ".venv/bin/python build.py "
+PINNED = re.compile(r"(?P<action>[\w.-]+/[\w.-]+)@(?P<sha>[0-9a-f]{40}) # (?P<version>v\d+\.\d+\.\d+)")
+USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<rest>.*?)\s*$")
+# Each job's permissions: the least it needs. Widening one is a decision to make here, on purpose.
+PERMISSIONS = {
+    ("check.yml", "records"): {"contents": "read"},  # checkout
+    ("check.yml", "tests"): {"contents": "read"},  # checkout
+    ("publish.yml", "build"): {"contents": "read", "pages": "read"},  # checkout; configure-pages reads the site
+    ("publish.yml", "deploy"): {"pages": "write", "id-token": "write"},  # deploy-pages
+}
 
 
 def load(name: str) -> dict:
@@ -34,8 +49,14 @@ def engine_commands(workflow: dict) -> list[list[str]]:
     return [shlex.split(step["run"].split(ENGINE, 1)[1]) for step in steps(workflow) if ENGINE in step.get("run", "")]
 
 
-@pytest.mark.parametrize("name", ["check.yml", "publish.yml"])
-def test_a_workflow_is_well_formed_and_uses_only_official_actions(name):
+def uses_lines(name: str) -> list[str]:
+    """What follows `uses:` on each line of the workflow's text, comment included (YAML drops comments)."""
+    lines = (WORKFLOWS / name).read_text(encoding="utf-8").splitlines()
+    return [match["rest"] for line in lines if (match := USES_LINE.match(line))]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_workflow_is_well_formed_and_uses_only_official_actions_pinned_to_a_commit(name):
     workflow = load(name)
     assert workflow["name"] and workflow["on"] and workflow["jobs"]
     for job in workflow["jobs"].values():
@@ -43,11 +64,69 @@ def test_a_workflow_is_well_formed_and_uses_only_official_actions(name):
         for step in job["steps"]:
             assert ("uses" in step) != ("run" in step), step
             if "uses" in step:
-                action, _, version = step["uses"].partition("@")
-                assert action in OFFICIAL_ACTIONS and version.startswith("v"), step["uses"]
+                assert step["uses"].split("@")[0] in OFFICIAL_ACTIONS, step["uses"]
+    written = uses_lines(name)
+    # Every `uses` is on a line of its own, so each one's comment can be read.
+    assert [line.split(" ", 1)[0] for line in written] == [step["uses"] for step in steps(workflow) if "uses" in step]
+    for line in written:
+        assert PINNED.fullmatch(line), f"{name}: `uses: {line}` is not owner/name@<40-hex commit> # vX.Y.Z"
 
 
-@pytest.mark.parametrize("name", ["check.yml", "publish.yml"])
+def test_an_action_is_pinned_to_the_same_commit_and_release_everywhere():
+    pins: dict[str, set[str]] = {}
+    for name in NAMES:
+        for line in uses_lines(name):
+            match = PINNED.fullmatch(line)
+            assert match, line
+            pins.setdefault(match["action"], set()).add(f"{match['sha']} # {match['version']}")
+    assert {action: pin for action, pin in pins.items() if len(pin) > 1} == {}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_checkout_leaves_the_token_in_the_git_config(name):
+    checkouts = [step for step in steps(load(name)) if step.get("uses", "").startswith("actions/checkout@")]
+    assert checkouts
+    for step in checkouts:
+        assert step.get("with", {}).get("persist-credentials") is False, f"{name}: {step}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_workflow_grants_nothing_by_default_and_each_job_only_what_it_needs(name):
+    workflow = load(name)
+    assert "permissions" in workflow and workflow["permissions"] == {}, "top level: `permissions: {}`"
+    for job_name, job in workflow["jobs"].items():
+        assert isinstance(job.get("permissions"), dict), f"{name}: job {job_name} declares no permissions"
+        assert job["permissions"] == PERMISSIONS[(name, job_name)], f"{name}: job {job_name}"
+
+
+def test_zizmor_finds_nothing_in_the_workflows():
+    """zizmor, the GitHub Actions static analyser, offline, at its default persona: no finding."""
+    zizmor = Path(sys.executable).parent / "zizmor"
+    if not zizmor.is_file():
+        pytest.skip("zizmor is not installed (pip install -e '.[test]')")
+    # --strict-collection: a workflow zizmor cannot read fails, rather than being skipped unaudited.
+    # --no-config: a zizmor.yml elsewhere cannot switch an audit off; an ignore comment on a line
+    # (`# zizmor: ignore[audit]`) still counts, as it sits, with its reason, beside what it excuses.
+    finished = subprocess.run([str(zizmor), "--offline", "--strict-collection", "--no-config", "--format", "json",
+                               str(WORKFLOWS)], capture_output=True, text=True, timeout=120)
+    assert finished.stdout.strip(), f"zizmor printed nothing (exit code {finished.returncode}):\n{finished.stderr}"
+    findings = [finding for finding in json.loads(finished.stdout) if not finding.get("ignored")]
+    report = "\n".join(_finding(finding) for finding in findings)
+    assert findings == [] and finished.returncode == 0, f"exit code {finished.returncode}:\n{report}\n{finished.stderr}"
+
+
+def _finding(finding: dict) -> str:
+    """One line for a zizmor finding: its audit, what it says, and where (file:line: the text)."""
+    where = ""
+    for location in finding.get("locations", [])[:1]:
+        path = location.get("symbolic", {}).get("key", {}).get("Local", {}).get("verbatim_path", "?")
+        concrete = location.get("concrete", {})
+        row = concrete.get("location", {}).get("start_point", {}).get("row", -1) + 1
+        where = f" at {path}:{row}: {concrete.get('feature', '')!r}"
+    return f"{finding.get('ident')}: {finding.get('desc')}{where}"
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_every_engine_command_in_a_workflow_is_one_the_cli_accepts(name):
     commands = engine_commands(load(name))
     assert commands
