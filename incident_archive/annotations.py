@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .inputs import without_controls
 from .model import Problem
 
 
@@ -18,12 +19,12 @@ def workflow_command(problem: Problem, root: Path, strict: bool = False) -> str:
     Under --strict a warning fails the run, so it is shown as an error.
     """
     level = "error" if problem.is_error or strict else "warning"
-    properties = ",".join(f"{name}={_escape_property(value)}" for name, value in (
+    properties = ",".join(f"{name}={_escape_property(without_controls(value))}" for name, value in (
         ("file", _repository_path(problem.path, root)),
         ("line", str(problem.line)),
         ("title", problem.field),
     ))
-    return f"::{level} {properties}::{_escape_data(problem.message)}"
+    return f"::{level} {properties}::{_escape_data(without_controls(problem.message))}"
 
 
 def _repository_path(path: str, root: Path) -> str:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
-from .content import Lines, load_yaml
+from . import inputs
+from .content import decode_text, unreadable
+from .yaml_loader import Lines, load_yaml
 from .countries import COUNTRY_NAMES
 from .fields import INVALID, Pattern, Record, Sink, Slug, Spot, Table, Text, Url, Whole
 from .model import Problem
@@ -81,6 +83,17 @@ class Repository:
         return f"{self.url}/issues/new?{query}"
 
 
+class BaseUrl(Url):
+    """Where the site is published: a web address, without a query or fragment (page paths follow it)."""
+
+    def clean(self, value, spot):
+        value = super().clean(value, spot)
+        if value is not INVALID and (urlsplit(value).query or urlsplit(value).fragment or value.endswith(("?", "#"))):
+            return spot.error(f"'{value}' has a ? or # part; give the address of the site's folder, "
+                              "such as https://example.org/archive/")
+        return value
+
+
 class GitHubRepository(Url):
     """https://github.com/owner/name, as the edit and correction links are GitHub's."""
 
@@ -123,7 +136,7 @@ def _site_schema() -> Record:
     return Record({
         "title": Text(required=True),
         "description": Text(),
-        "base_url": Url(help="the address the archive is published at, e.g. https://example.org/archive/"),
+        "base_url": BaseUrl(help="the address the archive is published at, e.g. https://example.org/archive/"),
         "language": Pattern(LANGUAGE_TAG, "a language tag such as en or uk"),
         "per_page": Whole(minimum=1),
         "latest": Whole(minimum=1),
@@ -145,9 +158,11 @@ def _site_schema() -> Record:
 def load_config(root: Path) -> tuple[Config | None, list[Problem]]:
     """Read and check site.yaml; every problem is reported, with its line."""
     try:
-        text = (root / SITE_FILE).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        return None, [Problem(SITE_FILE, 1, "file", "is not UTF-8; save it as UTF-8")]
+        text, problem = decode_text(SITE_FILE, inputs.read_text_file(root, SITE_FILE))
+    except OSError as error:
+        text, problem = "", unreadable(SITE_FILE, error)
+    if problem:
+        return None, [problem]
     data, node, problems = load_yaml(SITE_FILE, text, what="site.yaml")
     if data is None:
         return None, problems

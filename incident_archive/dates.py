@@ -40,6 +40,17 @@ class PartialDate:
     def sort_key(self) -> tuple[int, int, int]:
         return (self.year, self.month or 0, self.day or 0)
 
+    @property
+    def first_day(self) -> tuple[int, int, int]:
+        """The earliest day the date may mean: 2022-03 may be 1 March."""
+        return (self.year, self.month or 1, self.day or 1)
+
+    @property
+    def last_day(self) -> tuple[int, int, int]:
+        """The latest day the date may mean: 2022-03 may be 31 March."""
+        month = self.month or 12
+        return (self.year, month, self.day or calendar.monthrange(self.year, month)[1])
+
     def iso(self) -> str:
         """The form it was written in: 2022-03-04, 2022-03 or 2022 (also valid in <time datetime>)."""
         text = f"{self.year:04d}"

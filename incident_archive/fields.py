@@ -11,10 +11,11 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .content import Lines
+from .yaml_loader import Lines
 from .dates import parse_partial_date
+from .inputs import CONTROL
 from .model import Count, Problem, Severity
-from .names import did_you_mean, is_slug, one_of
+from .names import MAX_SLUG_LENGTH, did_you_mean, is_slug, one_of, too_long
 
 INVALID = object()  # a value that was reported and must not be used
 
@@ -86,6 +87,10 @@ class Text(Field):
         value = value.strip()
         if not value:
             return spot.error("must not be empty")
+        control = CONTROL.search(value)
+        if control:  # written as a YAML escape ("\e", "\0", "\uFFFE"): the file itself is checked when read
+            return spot.error(f"has a control character (U+{ord(control.group()):04X}), which no page or feed "
+                              "may carry: remove the escape that makes it")
         return value
 
 
@@ -142,6 +147,8 @@ class Slug(Text):
             return spot.error(
                 f"'{value}' is not a valid id: use lower-case letters, digits and single hyphens"
             )
+        if value is not INVALID and len(value) > MAX_SLUG_LENGTH:
+            return spot.error(too_long(value))
         return value
 
 
@@ -172,26 +179,60 @@ class Url(Text):
         value = super().clean(value, spot)
         if value is INVALID:
             return value
+        problem = web_address_problem(value)
+        return spot.error(problem) if problem else value
+
+
+def web_address_problem(value: str) -> str | None:
+    """Why value is not an http(s) address a reader's browser can follow; None when it is.
+
+    Stricter than urllib, which accepts a host with spaces and raises on a bad port or bracket
+    only when asked for them, so that what passes here never breaks a later stage.
+    """
+    if not value.lower().startswith(("http://", "https://")):
+        return f"'{value}' is not a web address: it must start with http:// or https://"
+    if any(char.isspace() for char in value):
+        return f"'{value}' has a space in it: write each space in the address as %20"
+    try:
         parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            return spot.error(f"'{value}' is not a web address: it must start with http:// or https://")
-        return value
+        parts.port  # raises on a port that is not a number from 0 to 65535
+    except ValueError as error:
+        return f"'{value}' is not a valid web address ({error})"
+    if "@" in parts.netloc:
+        return f"'{value}' has a user name or password before its host: give the address without them"
+    host = parts.hostname or ""
+    if not (_HOST_NAME.fullmatch(host) or _is_ip_literal(parts.netloc)) or len(host) > 253:
+        return f"'{value}' does not have a valid host name after {parts.scheme}://"
+    return None
+
+
+# Labels of letters (any script: internationalised names), digits, hyphens and underscores.
+_HOST_NAME = re.compile(r"(?:[^\W_]|[\w-]*[^\W_])(?:\.(?:[^\W_]|[\w-]*[^\W_]))*\.?", re.UNICODE)
+
+
+def _is_ip_literal(netloc: str) -> bool:
+    return netloc.startswith("[") and "]" in netloc  # urlsplit has checked the brackets' contents
 
 
 class CountField(Field):
     """A casualty figure: a whole number, or a range written '8-10'."""
 
-    _RANGE = re.compile(r"(\d+)\s*[-–]\s*(\d+)")
+    _RANGE = re.compile(r"(\d{1,15})\s*[-–]\s*(\d{1,15})")
+    # Past 2^53 a figure is no longer exact in JSON (JavaScript's numbers); no count comes near it.
+    LARGEST = 2**53 - 1
 
     def clean(self, value, spot):
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            return Count(value, value)
-        match = self._RANGE.fullmatch(value.strip()) if isinstance(value, str) else None
-        if not match:
-            return spot.error(f"must be a whole number or a range such as \"8-10\", not {value!r}")
-        low, high = int(match[1]), int(match[2])
+            low = high = value
+        else:
+            match = self._RANGE.fullmatch(value.strip()) if isinstance(value, str) else None
+            if not match:
+                return spot.error(f"must be a whole number or a range such as \"8-10\", not {value!r}")
+            low, high = int(match[1]), int(match[2])
         if low > high:
             return spot.error(f"the range {value!r} runs backwards")
+        if high > self.LARGEST:
+            return spot.error(f"{high} is larger than any count can be")
         return Count(low, high)
 
 

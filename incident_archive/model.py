@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from .dates import PartialDate, pickled_by_fields
+from .inputs import printable
 from .names import did_you_mean
 
 
@@ -39,8 +40,24 @@ class Problem:
         return self.severity is Severity.ERROR
 
     def __str__(self) -> str:
+        """path:line: field: message, on one line whatever the input held (a newline or an ESC in a
+        file name or value would break the format, or be a command to the reader's terminal)."""
         flag = "" if self.is_error else "warning: "
-        return f"{self.path}:{self.line}: {self.field}: {flag}{self.message}"
+        # A colon in a file name or a key would make the line read wrongly: it is written %3A.
+        path, field = (printable(part).replace(":", "%3A") for part in (self.path, self.field))
+        return f"{path}:{self.line}: {field}: {flag}{printable(self.message)}"
+
+
+class Failure(Exception):
+    """A stage that cannot go on, with the Problem that says why and where.
+
+    Its one argument is the Problem, so that it survives the trip from a worker process (where the
+    traceback that located it would be lost).
+    """
+
+    @property
+    def problem(self) -> Problem:
+        return self.args[0]
 
 
 @pickled_by_fields

@@ -11,6 +11,9 @@ from anyascii import anyascii
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+# A slug names a folder of the site. Longer ones break: a file name may be 255 bytes, and on
+# Windows a whole path 260 characters, which an offline copy unzipped into Downloads must fit.
+MAX_SLUG_LENGTH = 100
 
 
 @functools.lru_cache(maxsize=65536)  # terms and places repeat across thousands of records
@@ -30,6 +33,12 @@ def id_from_path(path: str) -> str:
 
 def is_slug(text: str) -> bool:
     return bool(SLUG.fullmatch(text))
+
+
+def too_long(text: str) -> str:
+    """The message for a name whose slug would be longer than a folder name may be."""
+    return (f"'{text[:40]}…' makes a page name of {len(slugify(text))} characters; "
+            f"at most {MAX_SLUG_LENGTH} are allowed: shorten it")
 
 
 def did_you_mean(word: str, choices) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from .config import Config
 from .content import INCIDENTS_DIR
 from .dates import parse_partial_date
-from .names import did_you_mean, one_of, slugify
+from .names import MAX_SLUG_LENGTH, did_you_mean, one_of, slugify
 
 TEMPLATE = Path(__file__).resolve().parent / "data" / "new-incident.md"
 
@@ -49,7 +49,15 @@ def check_request(request: NewIncident, config: Config) -> list[str]:
 def target_path(request: NewIncident, today: datetime.date) -> str:
     """content/incidents/<year>/<slug>.md: the incident's year, or this year's while the date is blank."""
     year = parse_partial_date(request.date).year if request.date else today.year
-    return f"{INCIDENTS_DIR}/{year}/{slugify(request.title)}.md"
+    return f"{INCIDENTS_DIR}/{year}/{file_slug(request.title)}.md"
+
+
+def file_slug(title: str) -> str:
+    """The title's slug, cut at a hyphen to the longest an id may be (a long title is common; a long id is refused)."""
+    slug = slugify(title)
+    if len(slug) <= MAX_SLUG_LENGTH:
+        return slug
+    return slug[: MAX_SLUG_LENGTH + 1].rsplit("-", 1)[0] or slug[:MAX_SLUG_LENGTH]
 
 
 def check_target(path: str, root: Path, claimed: dict[str, str]) -> list[str]:

@@ -10,7 +10,7 @@ from .countries import COUNTRY_CODES
 from .fields import (INVALID, Choice, CountField, Date, Field, Flag, ListOf, Number, Pattern,
                      Record, Sink, Slug, Spot, Text, Url, Whole)
 from .model import Casualties, Correction, Incident, Location, Page, Problem, Source
-from .names import did_you_mean, id_from_path, slugify
+from .names import MAX_SLUG_LENGTH, did_you_mean, id_from_path, slugify, too_long
 
 SOURCE_TYPES = ("news", "official", "court", "ngo", "witness", "video", "photo", "social", "other")
 PRECISIONS = ("exact", "approximate", "settlement", "region")
@@ -40,6 +40,8 @@ class Term(Text):
             return value
         if not slugify(value):
             return spot.error(f"'{value}' has no letters or digits to name its page by")
+        if len(slugify(value)) > MAX_SLUG_LENGTH:
+            return spot.error(too_long(value))
         if self.vocabulary and value not in self.vocabulary:
             return spot.error(f"unknown term '{value}'{did_you_mean(value, self.vocabulary)}; "
                               "add it to site.yaml's vocabulary first")
@@ -140,6 +142,10 @@ def _record_id(raw: RawFile, data: dict, spot: Spot) -> str | None:
         if not record_id:
             spot.at("id").error("cannot be made from this file name; add an id: field")
             return None
+        if len(record_id) > MAX_SLUG_LENGTH:
+            spot.at("id").error(f"the file name makes an id of {len(record_id)} characters; at most "
+                                f"{MAX_SLUG_LENGTH} are allowed: shorten the file name, or add a shorter id: field")
+            return None
     if record_id in RESERVED_IDS:
         spot.at("id").error(f"'{record_id}' is reserved by the site; choose another id")
         return None
@@ -149,7 +155,9 @@ def _record_id(raw: RawFile, data: dict, spot: Spot) -> str | None:
 def _check_consistency(path: str, data: dict, spot: Spot, record_id: str | None) -> None:
     """Rules that join two fields, or a field and the file's place."""
     date, date_end = data.get("date"), data.get("date_end")
-    if date and date_end and date_end.sort_key < date.sort_key:
+    # Compared as periods: an end known only to its month (2022-03) may still be after a start
+    # known to the day (2022-03-04); it is wrong only if all of it is before all of the start.
+    if date and date_end and date_end.last_day < date.first_day:
         spot.at("date_end").error(f"{date_end} is before the date {date}")
     location = data.get("location") or {}
     if ("lat" in location) != ("lon" in location):
@@ -158,6 +166,9 @@ def _check_consistency(path: str, data: dict, spot: Spot, record_id: str | None)
         spot.at("duplicate_of").error("a record cannot be a duplicate of itself")
     if record_id and record_id in data.get("previous_ids", ()):
         spot.at("previous_ids").error(f"'{record_id}' is this record's own id")
+    for index, old in enumerate(data.get("previous_ids", ())):
+        if old in RESERVED_IDS:  # its redirect would sit where the list's later pages are
+            spot.at("previous_ids").at(index).error(f"'{old}' is reserved by the site and was never an id")
     folder = PurePosixPath(path).parent.name
     if date and folder.isdigit() and len(folder) == 4 and int(folder) != date.year:
         spot.at("date").warning(f"the file is in the folder {folder}/ but the incident is dated {date.year}")

@@ -1,0 +1,225 @@
+"""Read stage: YAML read as a person means it: safe, bounded, with numbers and dates as written.
+
+PyYAML's safe loader (C when available), with YAML 1.1's surprises removed and hostile shapes refused
+before any Python object is made:
+
+- Only true/false are booleans: `country: NO` (Norway) or `tags: [on]` stay text.
+- Dates stay text, so that our own parser can keep their precision and explain a bad one, where
+  PyYAML would turn `2022-02-30` into a traceback.
+- Numbers are decimal, as YAML 1.2 reads them: `killed: 010` is 10, never octal 8; `lon: 1:30` is
+  text (YAML 1.1 read it as 90, base 60), and so are `0x1F`, `1_000` and `.inf`, which the fields
+  that want numbers then refuse with a message.
+- Only plain values: no tags but the standard scalar and collection ones (`!!python/...`,
+  `!!binary`, `!!timestamp`, `!!set` are refused).
+- Front matter may not use aliases (`*name`): no contributor needs them, and they are how a short
+  file becomes a huge or self-referring value (an "alias bomb" hangs a build for minutes). site.yaml
+  may, within a bound on the values they expand to. Nesting is bounded too.
+"""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from .model import Problem
+
+# No record or setting is nested this deeply (sources → a source → its fields is three levels);
+# a deeper one is hostile, and would exhaust the recursion of the code that reads it.
+MAX_DEPTH = 20
+# How many values a site.yaml's aliases may expand to: a thousand times a large archive's settings.
+MAX_EXPANDED_VALUES = 100_000
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TAG = "tag:yaml.org,2002:"
+
+
+class FrontMatterLoader(_BaseLoader):
+    """The loader of front matter and site.yaml (see the module's notes)."""
+
+
+FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if not tag.endswith((":bool", ":timestamp", ":int", ":float"))]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+FrontMatterLoader.add_implicit_resolver(
+    f"{_TAG}bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_INTEGER = re.compile(r"^[-+]?[0-9]+$")
+_DECIMAL = re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+(?=[eE]))(?:[eE][-+]?[0-9]+)?$")
+FrontMatterLoader.add_implicit_resolver(f"{_TAG}int", _INTEGER, list("-+0123456789"))
+FrontMatterLoader.add_implicit_resolver(f"{_TAG}float", _DECIMAL, list("-+.0123456789"))
+
+
+def _construct_integer(loader, node) -> int:
+    text = loader.construct_scalar(node)
+    if not _INTEGER.match(text):
+        raise yaml.constructor.ConstructorError(None, None, f"{text!r} is not a whole number written in digits",
+                                                node.start_mark)
+    if len(text) > 30:  # int() of thousands of digits is slow, and no figure has them
+        raise yaml.constructor.ConstructorError(None, None, f"{text[:20]}... has more digits than any figure",
+                                                node.start_mark)
+    return int(text, 10)
+
+
+def _construct_decimal(loader, node) -> float:
+    text = loader.construct_scalar(node)
+    if not (_DECIMAL.match(text) or _INTEGER.match(text)) or len(text) > 60:
+        raise yaml.constructor.ConstructorError(None, None, f"{text!r} is not a number written in digits",
+                                                node.start_mark)
+    return float(text)
+
+
+# Only the standard scalar and collection tags: each other constructor makes values no field reads
+# (bytes, sets, datetimes) or, for a bad value, raises a plain Python error from deep inside PyYAML.
+FrontMatterLoader.yaml_constructors = {
+    tag: constructor for tag, constructor in _BaseLoader.yaml_constructors.items()
+    if tag is None or tag in {f"{_TAG}{name}" for name in ("null", "bool", "str", "seq", "map")}
+}
+FrontMatterLoader.add_constructor(f"{_TAG}int", _construct_integer)
+FrontMatterLoader.add_constructor(f"{_TAG}float", _construct_decimal)
+
+
+class Lines:
+    """Finds the line of any value in a front matter, from the YAML node tree."""
+
+    def __init__(self, root: yaml.Node | None, first_line: int):
+        self.root = root
+        self.first_line = first_line  # the file line where the YAML text starts (its line 0)
+
+    def of(self, keys: tuple) -> int:
+        """Line of the key (for mapping entries) or item (for list entries) that `keys` leads to.
+
+        A key that is not there (a missing required field) is reported at the opening ---, line 1.
+        """
+        node, line = self.root, 1
+        for key in keys:
+            found = _child(node, key)
+            if found is None:
+                break
+            line_node, node = found
+            line = self.first_line + line_node.start_mark.line
+        return line
+
+    def top_level(self) -> str:
+        """Lines of each top-level key and of each item of a top-level list: 'title=2 related[1]=14 ...'."""
+        found = []
+        if isinstance(self.root, yaml.MappingNode):
+            for key_node, value_node in self.root.value:
+                key = "".join(str(key_node.value).split())  # a space would break the format
+                found.append(f"{key}={self.first_line + key_node.start_mark.line}")
+                if isinstance(value_node, yaml.SequenceNode):
+                    found.extend(f"{key}[{index}]={self.first_line + item.start_mark.line}"
+                                 for index, item in enumerate(value_node.value, start=1))
+        return " ".join(found)
+
+
+def _child(node, key):
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(key):
+                return key_node, value_node
+    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+        return node.value[key], node.value[key]
+    return None
+
+
+def load_yaml(relpath: str, text: str, first_line: int = 1, what: str = "front matter"):
+    """(mapping, root node, problems) for a YAML text; the mapping is None when it is unusable."""
+    loader = FrontMatterLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, None, [Problem(relpath, first_line, what, "is empty")]
+        shape = _shape_problems(relpath, node, first_line, what, aliases_allowed=what == "site.yaml")
+        duplicates = shape or list(_duplicate_keys(relpath, node, first_line))
+        if duplicates:
+            return None, None, duplicates
+        meta = loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        return None, None, [_yaml_problem(relpath, error, first_line, what)]
+    except yaml.YAMLError as error:
+        return None, None, [Problem(relpath, first_line, what, f"is not valid YAML: {error}")]
+    except (ValueError, TypeError, OverflowError, RecursionError) as error:  # a value no constructor can make
+        return None, None, [Problem(relpath, first_line, what, f"is not valid YAML: {error}")]
+    finally:
+        loader.dispose()
+    if not isinstance(meta, dict):
+        kind = type(meta).__name__
+        line = first_line + node.start_mark.line
+        return None, None, [Problem(relpath, line, what, f"must be a mapping of fields (key: value), not a {kind}")]
+    return meta, node, []
+
+
+def _yaml_problem(relpath: str, error: yaml.MarkedYAMLError, first_line: int, what: str) -> Problem:
+    # A token or bracket that never ends (an unclosed quote or [) fails further down: point at its start.
+    scanning = (error.context or "").startswith(("while scanning", "while parsing a flow"))
+    mark = (error.context_mark if scanning else None) or error.problem_mark or error.context_mark
+    line = first_line + mark.line if mark else first_line
+    problem = error.problem or "invalid YAML"
+    if scanning:
+        problem = f"{problem} {error.context}"
+    if isinstance(error, yaml.constructor.ConstructorError):
+        problem = f"{problem}: only plain YAML values are allowed (no !tags)"
+    return Problem(relpath, line, what, f"is not valid YAML: {problem}")
+
+
+def _duplicate_keys(relpath: str, node, first_line: int, trail: str = ""):
+    """PyYAML silently keeps the last of two equal keys; a lost value must be an error."""
+    if isinstance(node, yaml.MappingNode):
+        seen = set()
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            name = f"{trail}.{key}" if trail else str(key)
+            if key is not None and key in seen:
+                line = first_line + key_node.start_mark.line
+                yield Problem(relpath, line, name, "appears twice: the first value would be lost")
+            seen.add(key)
+            yield from _duplicate_keys(relpath, value_node, first_line, name)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value, start=1):
+            yield from _duplicate_keys(relpath, item, first_line, f"{trail}[{index}]")
+
+
+def _shape_problems(relpath: str, root: yaml.Node, first_line: int, what: str, aliases_allowed: bool) -> list[Problem]:
+    """Aliases, self-reference, depth and size, found in the node graph before anything is built from it.
+
+    An alias makes the composer reuse a node, so a node met twice is an alias, and a node met again
+    inside itself refers to itself. The walk keeps its own stack: it must not recurse on what it checks.
+    """
+    on_path: set[int] = set()
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    visits = 0
+    while stack:
+        node, depth, leaving = stack.pop()
+        if leaving:
+            on_path.discard(id(node))
+            continue
+        line = first_line + node.start_mark.line
+        if id(node) in on_path:
+            return [Problem(relpath, line, what, "has an alias (*name) that refers to the value holding it")]
+        if id(node) in seen and not aliases_allowed:
+            return [Problem(relpath, line, what, "uses a YAML alias (*name) to repeat a value: write the value "
+                            "out in full (aliases are how a small file becomes an enormous one)")]
+        visits += 1
+        if visits > MAX_EXPANDED_VALUES:
+            return [Problem(relpath, first_line, what, f"expands to more than {MAX_EXPANDED_VALUES:,} values "
+                            "through its aliases (*name): write the values out")]
+        if depth > MAX_DEPTH:
+            return [Problem(relpath, line, what, f"is nested more than {MAX_DEPTH} levels deep")]
+        seen.add(id(node))
+        children = _children(node)
+        if children:
+            on_path.add(id(node))
+            stack.append((node, depth, True))
+            stack.extend((child, depth + 1, False) for child in reversed(children))
+    return []
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
