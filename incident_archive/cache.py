@@ -11,17 +11,29 @@ Three tables, one per stage that is worth skipping (Lektor's dependency table, i
 
 A change of engine version or of site.yaml empties every table; a change of templates, the outputs.
 Deleting .cache/ is always safe: the next build is a full one.
+
+The cache is a hint, never a source of truth. Every row carries a checksum of its key and values,
+checked when it is read; a row that fails, an SQLite error or a value that does not unpickle raises
+CacheDamaged, and the build starts again from an empty cache (pipeline.py). Pickles are loaded
+by an unpickler that knows only the build's own record classes, so a planted file can neither run
+code nor build any other object; a .cache/ that is a link, or that git tracks (a pull request
+can commit one), is not opened at all.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import importlib.metadata
+import functools
 import gc
+import hashlib
+import importlib
+import importlib.metadata
+import io
+import os
 import pickle
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import zlib
@@ -34,7 +46,73 @@ from . import __version__
 CACHE_DIR = ".cache"
 CACHE_FILE = "incident-archive.sqlite"
 # The layout of the tables. What the rows hold is keyed by the engine's code itself (_engine_digest).
-FORMAT = 2
+FORMAT = 3
+
+
+class CacheDamaged(Exception):
+    """The cache cannot be trusted (a checksum, SQLite or unpickling failed): the build starts again without it.
+
+    Its one argument is a description, so that it survives the trip from a worker process.
+    """
+
+
+# Every failure a damaged file can cause while it is read: SQLite's own, and those of unpickling
+# or decompressing bytes that are not what was written.
+_DAMAGE = (sqlite3.Error, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
+           IndexError, KeyError, ImportError, zlib.error, UnicodeDecodeError, OverflowError, MemoryError)
+
+
+def _guarded(method):
+    """Turn any sign of damage met by a cache method into CacheDamaged."""
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except CacheDamaged:
+            raise
+        except _DAMAGE as error:
+            raise CacheDamaged(f"{method.__name__}: {type(error).__name__}: {error}") from None
+    return guarded
+
+
+def _check(*parts: bytes | str | int | None) -> bytes:
+    """A row's checksum: of its key and values, so that a value moved to another row fails too."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogatepass")
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
+    return hasher.digest()
+
+
+def _verify(check: bytes, *parts) -> None:
+    if check != _check(*parts):
+        raise CacheDamaged("a row's checksum does not match its contents")
+
+
+# The classes the cache holds. The unpickler builds these and nothing else: no function is ever
+# called, and no other class is made, whatever the bytes say.
+_PICKLED_CLASSES = {
+    "incident_archive.model": ("Problem", "Severity", "Location", "Source", "Count", "Casualties", "Correction",
+                               "BodySource", "Incident", "Page", "IdClaim", "Body"),
+    "incident_archive.dates": ("PartialDate",),
+    "incident_archive.pipeline": ("Result", "FileRecord"),
+}
+
+
+class _RecordUnpickler(pickle.Unpickler):
+    def find_class(self, module, name):
+        if name not in _PICKLED_CLASSES.get(module, ()):
+            raise pickle.UnpicklingError(f"the cache names {module}.{name}, which it never stores")
+        return getattr(importlib.import_module(module), name)
+
+
+def _unpickle(data: bytes):
+    return _RecordUnpickler(io.BytesIO(data)).load()
+
+
+def _pickle(value) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class OutputRecord(NamedTuple):  # a tuple: twelve thousand of them load in a blink
@@ -48,7 +126,12 @@ class Cache:
     def __init__(self, path: Path):
         self.path = path
         self.temporary = False
+        self.notices: list[str] = []  # why the cache was not used, for the build to say once
         self.db = sqlite3.connect(path, isolation_level=None)
+        # A damaged page is found when it is read, not when a wrong value is returned; and nothing
+        # in the file may run (triggers or views that call functions).
+        self.db.execute("PRAGMA cell_size_check=ON")
+        self.db.execute("PRAGMA trusted_schema=OFF")
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=OFF")  # a cache lost in a crash is rebuilt, never wrong
         self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
@@ -56,36 +139,61 @@ class Cache:
             self.db.executescript("DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS bodies; DROP TABLE IF EXISTS outputs; DROP TABLE IF EXISTS builds;")
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (str(FORMAT),))
         self.db.executescript("""
-            CREATE TABLE IF NOT EXISTS files (bucket INTEGER PRIMARY KEY, records BLOB);
-            CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, body BLOB, html BLOB);
-            CREATE TABLE IF NOT EXISTS builds (run TEXT PRIMARY KEY, signature TEXT, result BLOB);
+            CREATE TABLE IF NOT EXISTS files (bucket INTEGER PRIMARY KEY, records BLOB, checksum BLOB);
+            CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, body BLOB, html BLOB, checksum BLOB);
+            CREATE TABLE IF NOT EXISTS builds (run TEXT PRIMARY KEY, signature TEXT, result BLOB, checksum BLOB);
             CREATE TABLE IF NOT EXISTS outputs (
-                folder TEXT, path TEXT, fingerprint TEXT, digest TEXT, size INTEGER, mtime_ns INTEGER,
+                folder TEXT, path TEXT, fingerprint TEXT, digest TEXT, size INTEGER, mtime_ns INTEGER, checksum BLOB,
                 PRIMARY KEY (folder, path));
         """)
 
     @classmethod
     def open(cls, root: Path, content_key: str, theme_key: str, clean: bool = False) -> Cache:
-        """The archive's cache, emptied of whatever its keys no longer vouch for (of everything if clean)."""
-        path = root / CACHE_DIR / CACHE_FILE
+        """The archive's cache, emptied of whatever its keys no longer vouch for (of everything if clean).
+
+        A cache that cannot be kept in .cache/ is kept in a temporary folder instead, with a
+        notice saying why; only when that fails too (a full disk) does it raise CacheDamaged.
+        """
+        reason = untrusted_folder(root)
         for attempt in ("as it is", "started afresh"):
+            if reason:
+                break
             try:
-                path.parent.mkdir(exist_ok=True)
-                cache = cls(path)
-                cache._invalidate(content_key, theme_key, clean)
-                return cache
-            except sqlite3.DatabaseError:
+                return cls._open_at(root / CACHE_DIR, content_key, theme_key, clean)
+            except (sqlite3.Error, CacheDamaged):
                 # Not a database any more (a crash, a disk error, an editor), or not writable.
-                if not _delete(path.parent.glob(CACHE_FILE + "*")):
+                if not discard(root):
                     break
             except OSError:
                 break
-        # A read-only archive folder: build without keeping anything (the folder goes at close()).
-        cache = cls(Path(tempfile.mkdtemp(prefix="incident-archive-cache-")) / CACHE_FILE)
-        cache.temporary = True
-        cache._invalidate(content_key, theme_key, clean=True)
+        # A read-only archive folder, or one whose .cache/ cannot be trusted: build without keeping
+        # anything (the temporary folder goes at close()).
+        folder = None
+        try:
+            folder = Path(tempfile.mkdtemp(prefix="incident-archive-cache-"))
+            cache = cls(folder / CACHE_FILE)
+            cache.temporary = True
+            cache._invalidate(content_key, theme_key, clean=True)
+        except (sqlite3.Error, OSError, CacheDamaged) as error:  # a full disk: nowhere to keep anything
+            if folder:
+                shutil.rmtree(folder, ignore_errors=True)
+            raise CacheDamaged(f"no cache could be made, even in a temporary folder: {error}") from None
+        if reason:
+            cache.notices.append(f"{CACHE_DIR}/ {reason}; this build used a temporary cache instead")
         return cache
 
+    @classmethod
+    def _open_at(cls, folder: Path, content_key: str, theme_key: str, clean: bool) -> Cache:
+        folder.mkdir(exist_ok=True)
+        cache = cls(folder / CACHE_FILE)
+        try:
+            cache._invalidate(content_key, theme_key, clean)
+        except BaseException:
+            cache.db.close()
+            raise
+        return cache
+
+    @_guarded
     def _invalidate(self, content_key: str, theme_key: str, clean: bool) -> None:
         engine_key = f"{__version__}/{FORMAT}/{sys.version_info[:3]}/{_library_versions()}/{_engine_digest()}"
         content_key, theme_key = f"{engine_key}/{content_key}", f"{content_key}/{theme_key}"
@@ -97,44 +205,63 @@ class Cache:
                 self.db.execute("DELETE FROM bodies")
             if clean or known.get("theme") != theme_key:
                 self.db.execute("DELETE FROM outputs")
+                self.db.execute("DELETE FROM meta WHERE key LIKE 'site %'")  # no slot is known any more
                 self.db.execute("DELETE FROM builds")
             self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                 [("content", content_key), ("theme", theme_key)])
 
-    def folder(self, name: str) -> Path | None:
-        """A folder of the cache for another tool's files (Jinja's compiled templates), or None."""
-        folder = self.path.parent / name
+    def bytecode_cache(self):
+        """Jinja's compiled templates, kept in the cache's folder with a checksum each; None if they cannot be."""
+        folder = self.path.parent / "templates"
         try:
             folder.mkdir(exist_ok=True)
         except OSError:
             return None
-        return folder
+        return None if folder.is_symlink() else _checked_bytecode_cache(folder)
+
+    def discard(self) -> None:
+        """Close the cache and delete its files: it was found damaged, and the next run starts afresh."""
+        self.close()
+        if not self.temporary:
+            discard(self.path.parent.parent)
 
     def close(self) -> None:
-        self.db.close()
+        with contextlib.suppress(sqlite3.Error):
+            self.db.close()
         if self.temporary:
             shutil.rmtree(self.path.parent, ignore_errors=True)
 
     # builds: the result of the last run of each kind, and the signature of its inputs
 
+    @_guarded
     def last_result(self, run: str, signature: str):
-        row = self.db.execute("SELECT signature, result FROM builds WHERE run = ?", (run,)).fetchone()
-        return pickle.loads(row[1]) if row and row[0] == signature else None
+        row = self.db.execute("SELECT signature, result, checksum FROM builds WHERE run = ?", (run,)).fetchone()
+        if row is None or row[0] != signature:
+            return None
+        _verify(row[2], run, row[0], row[1])
+        return _unpickle(row[1])
 
+    @_guarded
     def save_result(self, run: str, signature: str, result) -> None:
-        self.db.execute("INSERT OR REPLACE INTO builds VALUES (?, ?, ?)",
-                        (run, signature, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)))
+        blob = _pickle(result)
+        self.db.execute("INSERT OR REPLACE INTO builds VALUES (?, ?, ?, ?)", (run, signature, blob, _check(run, signature, blob)))
 
     # files
 
+    @_guarded
     def file_records(self) -> dict[str, tuple[str, object]]:
         """path → (stamp, record) for every file read by an earlier build."""
         records = {}
         with _collector_paused():
-            for (blob,) in self.db.execute("SELECT records FROM files"):
-                records.update(pickle.loads(blob))
+            for bucket, blob, checksum in self.db.execute("SELECT bucket, records, checksum FROM files"):
+                _verify(checksum, bucket, blob)
+                for path, item in _unpickle(blob).items():
+                    if _bucket(path) != bucket:
+                        raise CacheDamaged(f"{path} is stored in the wrong bucket")
+                    records[path] = item
         return records
 
+    @_guarded
     def save_files(self, records: dict[str, tuple[str, object]], touched: set[str]) -> None:
         """Store the records of every bucket that holds a touched (read again or removed) path.
 
@@ -147,63 +274,122 @@ class Cache:
             bucket = _bucket(path)
             if bucket in grouped:
                 grouped[bucket][path] = item
+        blobs = {bucket: _pickle(items) for bucket, items in grouped.items()}
         with self.db:
             self.db.execute("BEGIN")
-            self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?)", [
-                (bucket, pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)) for bucket, items in grouped.items()
-            ])
+            self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
+                                [(bucket, blob, _check(bucket, blob)) for bucket, blob in blobs.items()])
 
     # bodies
 
+    @_guarded
     def bodies(self, keys: list[str]) -> dict[str, object]:
-        """key → Body for the keys converted before (their HTML stays on disk)."""
+        """key → Body for the keys converted before (their HTML stays on disk, its checksum is checked when read)."""
         found = {}
+        wanted = set(keys)
         with _collector_paused():
             for batch in _batches(keys, 500):
                 marks = ",".join("?" * len(batch))
-                found.update((key, pickle.loads(body)) for key, body in
-                             self.db.execute(f"SELECT key, body FROM bodies WHERE key IN ({marks})", batch))
+                for key, body, html_check, checksum in self.db.execute(
+                        f"SELECT key, body, substr(checksum, 17), substr(checksum, 1, 16) FROM bodies WHERE key IN ({marks})", batch):
+                    _verify(checksum, key, body, html_check)
+                    if key not in wanted:
+                        raise CacheDamaged(f"a body was found under a key that was not asked for")
+                    found[key] = _unpickle(body)
         return found
 
+    @_guarded
     def save_bodies(self, rows: Iterable[tuple[str, object, bytes]], keep: set[str]) -> None:
         """Store (key, Body, packed HTML) rows as they come; drop bodies no record uses once they outnumber the rest."""
         with self.db:
             self.db.execute("BEGIN")
-            self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)", (
-                (key, pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL), packed_html) for key, body, packed_html in rows
+            self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?, ?)", (
+                _body_row(key, body, packed_html) for key, body, packed_html in rows
             ))
             count = self.db.execute("SELECT count(*) FROM bodies").fetchone()[0]
             if count > 2 * len(keep) + 100:
                 stored = [key for (key,) in self.db.execute("SELECT key FROM bodies")]
                 self.db.executemany("DELETE FROM bodies WHERE key = ?", [(key,) for key in stored if key not in keep])
 
+    @_guarded
     def html(self, key: str) -> str:
-        row = self.db.execute("SELECT html FROM bodies WHERE key = ?", (key,)).fetchone()
+        row = self.db.execute("SELECT html, substr(checksum, 17) FROM bodies WHERE key = ?", (key,)).fetchone()
         if row is None:
-            raise KeyError(f"body {key} is missing from the cache")
+            raise CacheDamaged(f"body {key} is missing from the cache")
+        _verify(row[1], key, row[0])
         return zlib.decompress(row[0]).decode("utf-8")
 
+    @_guarded
     def reopen(self) -> Cache:
         """A connection of this process's own: a forked worker must not share its parent's."""
         return Cache(self.path)
 
-    # outputs
+    # outputs: the live site and the spare (writer.py), each a slot of records; the meta row
+    # "site <folder>" names the live slot and says whether the spare can be trusted.
 
-    def outputs(self, folder: Path) -> dict[str, OutputRecord]:
-        rows = self.db.execute("SELECT path, fingerprint, digest, size, mtime_ns FROM outputs WHERE folder = ?",
-                               (str(folder.resolve()),))
-        return {row[0]: OutputRecord(*row[1:]) for row in rows}
+    @_guarded
+    def site(self, folder_key: str, spare: bool = True) -> tuple[dict[str, OutputRecord], dict[str, OutputRecord] | None]:
+        """(records of the live site, records of the spare, or None when it cannot be trusted or is not asked for)."""
+        live_slot, spare_ok = self._site_state(folder_key)
+        live = self._slot(folder_key, live_slot)
+        return live, (self._slot(folder_key, _other(live_slot)) if spare_ok and spare else None)
 
-    def save_outputs(self, folder: Path, changed: dict[str, OutputRecord], removed: list[str]) -> None:
-        folder_key = str(folder.resolve())
+    @_guarded
+    def mark_spare_dirty(self, folder_key: str) -> None:
+        live_slot, _ = self._site_state(folder_key)
+        self._set_site_state(folder_key, live_slot, spare_ok=False)
+
+    @_guarded
+    def save_site(self, folder_key: str, live: dict[str, OutputRecord], spare) -> None:
+        """The new live site's records, and the spare's: "the old live site" (its slot is kept as it is), or records."""
+        old_live_slot, _ = self._site_state(folder_key)
+        new_slot = _other(old_live_slot)
         with self.db:
             self.db.execute("BEGIN")
-            self.db.executemany("DELETE FROM outputs WHERE folder = ? AND path = ?",
-                                [(folder_key, path) for path in removed])
-            self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?)", [
-                (folder_key, path, record.fingerprint, record.digest, record.size, record.mtime_ns)
-                for path, record in changed.items()
-            ])
+            self._write_slot(folder_key, new_slot, live)
+            if spare != "the old live site":
+                self._write_slot(folder_key, old_live_slot, spare)
+            self._set_site_state(folder_key, new_slot, spare_ok=True)
+
+    def _site_state(self, folder_key: str) -> tuple[str, bool]:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (f"site {folder_key}",)).fetchone()
+        if row is None:
+            return "a", False
+        value, _, checksum = row[0].rpartition(" ")
+        if checksum != _check(folder_key, value).hex():
+            raise CacheDamaged("the record of the output folder's state does not match its checksum")
+        live_slot, state = value.split(" ")
+        return live_slot, state == "ok"
+
+    def _set_site_state(self, folder_key: str, live_slot: str, spare_ok: bool) -> None:
+        value = f"{live_slot} {'ok' if spare_ok else 'dirty'}"
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                        (f"site {folder_key}", f"{value} {_check(folder_key, value).hex()}"))
+
+    def _slot(self, folder_key: str, slot: str) -> dict[str, OutputRecord]:
+        folder = f"{folder_key}#{slot}"
+        records = {}
+        for path, *values, checksum in self.db.execute(
+                "SELECT path, fingerprint, digest, size, mtime_ns, checksum FROM outputs WHERE folder = ?", (folder,)):
+            _verify(checksum, folder, path, *values)
+            records[path] = OutputRecord(*values)
+        return records
+
+    def _write_slot(self, folder_key: str, slot: str, records: dict[str, OutputRecord]) -> None:
+        """Make a slot hold exactly `records`, writing only the rows that differ."""
+        folder = f"{folder_key}#{slot}"
+        held = {path: OutputRecord(*values) for path, *values in self.db.execute(
+            "SELECT path, fingerprint, digest, size, mtime_ns FROM outputs WHERE folder = ?", (folder,))}
+        self.db.executemany("DELETE FROM outputs WHERE folder = ? AND path = ?",
+                            [(folder, path) for path in held if path not in records])
+        self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)", [
+            (folder, path, *record, _check(folder, path, *record))
+            for path, record in records.items() if held.get(path) != record
+        ])
+
+
+def _other(slot: str) -> str:
+    return "b" if slot == "a" else "a"
 
 
 FILE_BUCKETS = 64
@@ -232,13 +418,82 @@ def _version(distribution: str) -> str:
         return "?"
 
 
-def _delete(paths) -> bool:
+def _checked_bytecode_cache(folder: Path):
+    """Jinja's FileSystemBytecodeCache, each file led by a checksum of the rest.
+
+    Compiled code is run as it is: a damaged file must be recompiled, never loaded, and Jinja's
+    own loader would raise on random bytes after its magic header.
+    """
+    import jinja2
+
+    class CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
+        def load_bytecode(self, bucket) -> None:
+            try:
+                data = Path(self._get_cache_filename(bucket)).read_bytes()
+            except OSError:
+                return
+            if data[:16] != _check(bucket.key, data[16:]):
+                return  # the bucket stays empty: the template is compiled again
+            try:
+                bucket.bytecode_from_string(data[16:])
+            except Exception:
+                bucket.reset()
+
+        def dump_bytecode(self, bucket) -> None:
+            payload = bucket.bytecode_to_string()
+            target = Path(self._get_cache_filename(bucket))
+            try:
+                with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as file:
+                    file.write(_check(bucket.key, payload) + payload)
+                os.replace(file.name, target)
+            except OSError:
+                with contextlib.suppress(OSError, NameError):
+                    os.unlink(file.name)
+
+    return CheckedBytecodeCache(str(folder))
+
+
+def _body_row(key: str, body, packed_html: bytes) -> tuple:
+    """A bodies row: the checksum of the Body and that of the HTML side by side, so either can be checked alone."""
+    blob = _pickle(body)
+    html_check = _check(key, packed_html)
+    return key, blob, packed_html, _check(key, blob, html_check) + html_check
+
+
+def discard(root: Path) -> bool:
+    """Delete the cache's files (the database and Jinja's compiled templates); False if they cannot be."""
+    folder = root / CACHE_DIR
     try:
-        for path in paths:
+        if folder.is_symlink() or not folder.is_dir():
+            return not folder.exists() and not folder.is_symlink()
+        for path in folder.glob(CACHE_FILE + "*"):
             path.unlink(missing_ok=True)
+        shutil.rmtree(folder / "templates", ignore_errors=True)
     except OSError:
         return False
     return True
+
+
+def untrusted_folder(root: Path) -> str | None:
+    """Why root/.cache must not be opened, or None.
+
+    A pull request can commit a .cache/ (`git add -f` passes .gitignore), or make it a link: a
+    build would then read rows its author wrote. Git is asked only when the archive is in a
+    checkout, and its answer is cheap next to a build.
+    """
+    folder = root / CACHE_DIR
+    if folder.is_symlink():
+        return "is a symbolic link"
+    if folder.exists() and not folder.is_dir():
+        return "is not a folder"
+    if not folder.exists():
+        return None
+    try:
+        tracked = subprocess.run(["git", "ls-files", "-z", "--", CACHE_DIR], cwd=root, capture_output=True,
+                                 timeout=30, stdin=subprocess.DEVNULL).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return "is tracked by git (a cache must never come from a commit)" if tracked else None
 
 
 @contextlib.contextmanager
