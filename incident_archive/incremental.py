@@ -1,12 +1,15 @@
-"""Render-and-write stage: pages whose inputs changed are rendered over the workers; changed bytes are written.
+"""Render-and-write stage: pages whose inputs changed are rendered over the workers; the site is then switched whole.
 
-Each output (a page, a file made by Python, or a file copied as it is) has a fingerprint of its inputs. An output whose
-fingerprint and file on disk match the last build's record is skipped without rendering; one that
-is rendered but comes out byte-identical is not written, so it keeps its modification time.
+Each output (a page, a file made by Python, or a file copied as it is) has a fingerprint of its
+inputs. An output whose fingerprint and file on disk match the last build's record is skipped
+without rendering; one that is rendered but comes out byte-identical is not written, so it keeps
+its modification time. The new site is assembled in the spare folder (writer.py): changed files
+are written there, unchanged ones linked from the live site, and the two folders are exchanged.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections.abc import Callable
@@ -14,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import parallel, render
-from .cache import Cache, OutputRecord
+from . import inputs, parallel, render, writer
+from .cache import Cache, CacheDamaged, OutputRecord
+from .model import Failure, Problem
 from .progress import Progress
-from .writer import Staging, check_paths, files_in
 
 if TYPE_CHECKING:  # imported where it is used, so that builds with nothing to render skip it
     import jinja2
@@ -25,14 +28,20 @@ if TYPE_CHECKING:  # imported where it is used, so that builds with nothing to r
 
 @dataclass(frozen=True)
 class Copy:
-    """A file copied as it is (the theme's static files, media): its fingerprint is its stamp."""
+    """A file copied as it is (the theme's static files, media): its fingerprint is its stamp.
+
+    The source is `relpath` inside `base` (the archive folder, or a theme folder), read through
+    the gateway that refuses links.
+    """
 
     path: str
-    source: Path
+    base: Path
+    relpath: str
+    limit: int | None = None
 
     def fingerprint(self, memo: dict) -> str:
-        status = self.source.stat()
-        return f"copy:{self.source}:{status.st_mtime_ns}:{status.st_size}"
+        status = os.lstat(os.path.join(self.base, self.relpath))
+        return f"copy:{self.base}/{self.relpath}:{status.st_mtime_ns}:{status.st_size}"
 
 
 @dataclass(frozen=True)
@@ -61,43 +70,54 @@ class Written:
     removed: int
 
 
+FOLDER = "/"  # records of folders end with it ('' + FOLDER is the site's top folder): see writer.strays
+
+
 def write_outputs(out_dir: Path, outputs: list, env: jinja2.Environment, cache: Cache, jobs: int,
                   progress: Progress) -> Written:
-    """Bring out_dir up to date with `outputs`; on any error it is left as it was."""
-    check_paths([output.path for output in outputs])
-    before = cache.outputs(out_dir) if out_dir.is_dir() else {}
-    memo: dict = {}
-    fingerprints = {output.path: output.fingerprint(memo) for output in outputs}
-    folder = str(out_dir)
-    stale = [output for output in outputs
-             if not _up_to_date(f"{folder}/{output.path}", before.get(output.path), fingerprints[output.path])]
-    for template in sorted({output.template for output in stale if isinstance(output, render.PageSpec)}):
-        env.get_template(template)  # compiled once here, and inherited by every worker
-    staging = Staging(out_dir)
-    try:
-        renderer = _Renderer(out_dir, before, env, cache, staging)
+    """Bring out_dir up to date with `outputs`, switching it whole; on any error it is left as it was."""
+    writer.check_paths([output.path for output in outputs])
+    where = writer.places(out_dir, cache.path.parent)
+    with writer.locked(where.lock):
+        writer.clear_leftovers(where)
+        live, spare = _known_sites(where, cache)
+        memo: dict = {}
+        fingerprints = {output.path: output.fingerprint(memo) for output in outputs}
+        live_dir = str(where.live)
+        stale = [output for output in outputs
+                 if not _up_to_date(f"{live_dir}/{output.path}", live.get(output.path), fingerprints[output.path])]
+        for template in sorted({output.template for output in stale if isinstance(output, render.PageSpec)}):
+            env.get_template(template)  # compiled once here, and inherited by every worker
+        site = _Assembly(where, live, spare, cache)
+        renderer = _Renderer(where.live, live, site.target, env, cache)
         here = [output for output in stale if getattr(output, "whole_archive", False)]
         spread = [output for output in stale if not getattr(output, "whole_archive", False)]
-        rendered = dict(progress.track("render", parallel.run(renderer, spread, jobs), len(spread)))
-        rendered |= dict(map(renderer, here))
-        produced = set(fingerprints)
-        # With no record of the last build (a first build, a deleted cache): whatever the folder holds.
-        removed = [path for path in (before or files_in(out_dir)) if path not in produced]
-        changed = [path for path, (digest, wrote) in rendered.items() if wrote]
-        staging.commit(changed, removed)
-    except BaseException:
-        staging.discard()
-        raise
-    records = {path: _record(out_dir / path, fingerprints[path], digest) for path, (digest, _) in rendered.items()}
-    cache.save_outputs(out_dir, records, removed)
-    return Written(len(changed), len(rendered) - len(changed), len(removed))
+        try:
+            rendered = dict(progress.track("render", parallel.run(renderer, spread, jobs), len(spread)))
+            rendered |= dict(map(renderer, here))
+            records = site.complete(outputs, fingerprints, rendered)
+            site.switch(records)
+        except BaseException:
+            site.abandon()
+            raise
+    changed = sum(1 for _, stat in rendered.values() if stat is not None)
+    removed = sum(1 for path in live if not path.endswith(FOLDER) and path not in fingerprints)
+    return Written(changed, len(rendered) - changed, removed)
 
 
 def outputs_intact(out_dir: Path, cache: Cache) -> bool:
-    """Every file the last build wrote is still there as it left it (and it wrote some)."""
-    records = cache.outputs(out_dir) if out_dir.is_dir() else {}
+    """Every file the last build wrote is still there as it left it, and nothing was added (and it wrote some)."""
+    live, _ = cache.site(writer.places(out_dir, cache.path.parent).key, spare=False) if out_dir.is_dir() else ({}, None)
     folder = str(out_dir)
-    return bool(records) and all(_same_file(f"{folder}/{path}", record) for path, record in records.items())
+    return bool(live) and all(_same_file(f"{folder}/{path}", record) for path, record in live.items())
+
+
+def _known_sites(where: writer.Places, cache: Cache) -> tuple[dict[str, OutputRecord], dict[str, OutputRecord] | None]:
+    """What the cache knows of the live site and of the spare (None: nothing to trust; it is made again)."""
+    live, spare = cache.site(where.key) if where.live.is_dir() else ({}, None)
+    if spare is not None and (not live or not where.spare.is_dir() or where.spare.is_symlink()):
+        spare = None
+    return live, spare
 
 
 def _up_to_date(target: str, record: OutputRecord | None, fingerprint: str) -> bool:
@@ -105,47 +125,158 @@ def _up_to_date(target: str, record: OutputRecord | None, fingerprint: str) -> b
 
 
 def _same_file(target: str | Path, record: OutputRecord) -> bool:
-    """The file is as the last build left it (nobody edited or deleted it since)."""
-    return (record.size, record.mtime_ns) == _stat(target)
+    """The file (or folder) is as the last build left it: nobody edited, added to or deleted it since."""
+    found = writer.stat_of(target)
+    if str(target).endswith(FOLDER) or record.digest == "":
+        return found is not None and found[1] == record.mtime_ns
+    return found == (record.size, record.mtime_ns)
 
 
-def _stat(path: str | Path) -> tuple[int, int] | None:
+class _Assembly:
+    """The new site, assembled in the spare (when the cache vouches for it) or in a new folder, then switched in."""
+
+    def __init__(self, where: writer.Places, live: dict[str, OutputRecord], spare: dict[str, OutputRecord] | None,
+                 cache: Cache):
+        self.where, self.live, self.spare, self.cache = where, live, spare, cache
+        self.gone: list[str] = []
+        if spare is not None:
+            cache.mark_spare_dirty(where.key)  # from here until the switch, the spare is neither site
+            self.target = where.spare
+            self.held = {path: record for path, record in spare.items() if not path.endswith(FOLDER)}
+            # Whatever was added to or changed in the spare since it was recorded goes first, so that
+            # the new site is written into folders that hold only what the records say.
+            self.gone = writer.strays(self.target, {path: (r.size, r.mtime_ns) for path, r in self.held.items()},
+                                      _folders(spare))
+            for path in self.gone:
+                self.held.pop(path, None)
+                writer.remove_tree(self.target / path)
+        else:
+            self.target = writer.new_staging(where)
+            self.held = {}
+
+    def complete(self, outputs: list, fingerprints: dict[str, str], rendered: dict) -> dict[str, OutputRecord]:
+        """Make the target hold exactly the new site; → the new site's records (files, then folders)."""
+        records, touched = {}, []
+        for output in outputs:
+            path = output.path
+            digest, stat = rendered.get(path) or (self.live[path].digest, None)
+            if stat is None:  # the live site's file is right: the target holds the very same file
+                stat = self._live_stat(path)
+                held = self.held.get(path)
+                if held is None or (held.size, held.mtime_ns) != stat:
+                    writer.link_file(self.where.live, self.target, path)
+                    touched.append(path)
+            else:
+                touched.append(path)
+            records[path] = OutputRecord(fingerprints[path], digest, *stat)
+        gone = [path for path in self.held if path not in records]
+        for path in gone:
+            writer.remove_file(self.target, path)
+        gone += self.gone
+        folders = writer.folders_of(records)
+        known = _folders(self.spare or {})
+        fresh = writer.folders_of(touched + gone) if self.spare is not None else folders
+        times = writer.folder_times(self.target, [folder for folder in folders if folder in fresh or folder not in known])
+        for folder in sorted(folders):
+            mtime = times.get(folder, known.get(folder))
+            if mtime is not None:
+                records[folder + FOLDER if folder == "" else folder] = OutputRecord("", "", 0, mtime)
+        return records
+
+    def _live_stat(self, path: str) -> tuple[int, int]:
+        record = self.live.get(path)
+        return (record.size, record.mtime_ns) if record else writer.stat_of(self.where.live / path)
+
+    def switch(self, records: dict[str, OutputRecord]) -> None:
+        """Exchange the assembled site with the live one; then keep the old one as the spare."""
+        where = self.where
+        if self.spare is not None:
+            writer.exchange(self.target, where.live)
+            self.cache.save_site(where.key, records, spare="the old live site")
+            return
+        old_live = where.live.is_dir()
+        if old_live:
+            writer.exchange(self.target, where.live)  # the target now holds the old site
+        else:
+            os.rename(self.target, where.live)
+        writer.remove_tree(where.spare)
+        if old_live and self.live:  # the old site, as the cache knows it, is a spare ready to use
+            os.rename(self.target, where.spare)
+            self.cache.save_site(where.key, records, spare="the old live site")
+            return
+        if old_live:
+            writer.remove_tree(self.target)
+        self.cache.save_site(where.key, records, spare=_clone(where.live, where.spare, records))
+
+    def abandon(self) -> None:
+        """A build that stops leaves the live site alone; a half-made new folder goes."""
+        if self.spare is None:
+            with contextlib.suppress(OSError):
+                writer.remove_tree(self.target)
+
+
+def _folders(records: dict[str, OutputRecord]) -> dict[str, int]:
+    """The folder records, as writer.strays takes them: 'a/b/' → modification time ('' for the top)."""
+    return {("" if path == FOLDER else path): record.mtime_ns for path, record in records.items() if path.endswith(FOLDER)}
+
+
+def _clone(live: Path, spare: Path, records: dict[str, OutputRecord]) -> dict[str, OutputRecord]:
+    """A spare made of hard links to every file of the live site; → its records."""
+    files = [path for path in records if not path.endswith(FOLDER)]
+    for folder in sorted(writer.folders_of(files)):
+        (spare / folder).mkdir(parents=True, exist_ok=True)
+    for path in files:
+        writer.link_file(live, spare, path)
+    clone = {path: record for path, record in records.items() if not path.endswith(FOLDER)}
+    for folder, mtime in writer.folder_times(spare, writer.folders_of(files)).items():
+        clone[folder or FOLDER] = OutputRecord("", "", 0, mtime)
+    return clone
+
+
+def make_bytes(output, env: jinja2.Environment, body_html: Callable[[str], str]) -> bytes:
+    """An output's bytes; whatever goes wrong becomes a Failure with its Problem, located here.
+
+    Here, because this runs in a worker process, and an exception that crosses back to the parent
+    loses the traceback that says which template and line raised it.
+    """
     try:
-        status = os.stat(path)
-    except OSError:
-        return None
-    return status.st_size, status.st_mtime_ns
-
-
-def _record(path: Path, fingerprint: str, digest: str) -> OutputRecord:
-    size, mtime_ns = _stat(path)
-    return OutputRecord(fingerprint, digest, size, mtime_ns)
+        if isinstance(output, Copy):
+            return inputs.read_bytes(output.base, output.relpath, output.limit)
+        if isinstance(output, Generated):
+            return output.make(body_html)
+        return render.render_page(output, env, body_html)
+    except (Failure, CacheDamaged, KeyboardInterrupt):
+        raise
+    except OSError as error:
+        if isinstance(output, Copy):
+            raise Failure(Problem(output.relpath, 1, "file", f"cannot be read: {error.strerror or error}")) from None
+        raise
+    except Exception as error:  # noqa: BLE001 - a template's error, whatever Python raised
+        if isinstance(output, render.PageSpec):
+            raise Failure(render.template_problem(error, env.globals["site"].root)) from None
+        raise
 
 
 class _Renderer:
-    """Renders one output in a worker: → (path, (digest of its bytes, whether it had to be written))."""
+    """Renders one output in a worker: → (path, (digest of its bytes, its new file's stat, or None if the live one is right))."""
 
-    def __init__(self, out_dir: Path, before: dict[str, OutputRecord], env, cache: Cache, staging: Staging):
-        self.out_dir, self.before, self.env, self.staging = out_dir, before, env, staging
+    def __init__(self, live_dir: Path, live: dict[str, OutputRecord], target: Path, env, cache: Cache):
+        self.live_dir, self.live, self.target, self.env = live_dir, live, target, env
         self.cache, self.cache_pid = cache, os.getpid()
 
-    def __call__(self, output) -> tuple[str, tuple[str, bool]]:
-        if isinstance(output, Copy):
-            data = output.source.read_bytes()
-        elif isinstance(output, Generated):
-            data = output.make(self._body_html)
-        else:
-            data = render.render_page(output, self.env, self._body_html)
+    def __call__(self, output) -> tuple[str, tuple[str, tuple[int, int] | None]]:
+        data = make_bytes(output, self.env, self._body_html)
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-        target = self.out_dir / output.path
-        record = self.before.get(output.path)
+        if self._live_has(output.path, digest, data):
+            return output.path, (digest, None)
+        return output.path, (digest, writer.write_file(self.target, output.path, data))
+
+    def _live_has(self, path: str, digest: str, data: bytes) -> bool:
+        target = self.live_dir / path
+        record = self.live.get(path)
         if record is not None:
-            same = record.digest == digest and _same_file(target, record)
-        else:
-            same = target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data
-        if not same:
-            self.staging.put(output.path, data)
-        return output.path, (digest, not same)
+            return record.digest == digest and _same_file(target, record)
+        return target.is_file() and not target.is_symlink() and target.stat().st_size == len(data) and target.read_bytes() == data
 
     def _body_html(self, key: str) -> str:
         if self.cache_pid != os.getpid():  # in a forked worker: a connection of its own

@@ -25,6 +25,7 @@ CHUNKS_PER_WORKER = 2
 
 _stage_function: Callable | None = None
 _stage_items: list = []
+_parent = 0
 
 
 def default_jobs() -> int:
@@ -37,8 +38,8 @@ def run(function: Callable, items: list, jobs: int) -> Iterator:
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         yield from map(function, items)
         return
-    global _stage_function, _stage_items
-    _stage_function, _stage_items = function, items
+    global _stage_function, _stage_items, _parent
+    _stage_function, _stage_items, _parent = function, items, os.getpid()
     chunk = max(1, min(256, len(items) // (workers * 8)))
     # Frozen objects are left alone by the collector, which would otherwise touch (and so copy into
     # each worker) every page of memory the workers share with this process.
@@ -52,4 +53,8 @@ def run(function: Callable, items: list, jobs: int) -> Iterator:
 
 
 def _call(index: int):
+    if os.getppid() != _parent:
+        # The build was killed (SIGKILL gives it no time to stop its workers): a worker that went
+        # on would write into a folder that the next build is cleaning.
+        os._exit(1)
     return _stage_function(_stage_items[index])
