@@ -26,20 +26,22 @@ def default_path(root: Path, config: Config) -> Path:
 
 
 def folder_name(config: Config) -> str:
-    return slugify(config.title) or "archive"
+    """The folder inside the zip: the title's slug, cut to a length every file system takes."""
+    return slugify(config.title)[:60].strip("-") or "archive"
 
 
 def write_bundle(site_dir: Path, target: Path, config: Config) -> int:
     """Zip site_dir into target (replaced only once complete); → the number of files."""
     folder = folder_name(config)
-    entries = [(f"{folder}/README.txt", readme(config).encode("utf-8"))]
-    entries += [(f"{folder}/{path}", (site_dir / path).read_bytes()) for path in sorted(files_in(site_dir))]
+    # Read one at a time as they are zipped: the files of a large archive are gigabytes.
+    entries = {f"{folder}/README.txt": lambda: readme(config).encode("utf-8")}
+    entries |= {f"{folder}/{path}": (site_dir / path).read_bytes for path in files_in(site_dir)}
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".bundle-", suffix=".zip")
     try:
         with os.fdopen(handle, "wb") as file, zipfile.ZipFile(file, "w") as archive:
-            for name, data in sorted(entries):
-                archive.writestr(_entry(name), data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+            for name in sorted(entries):
+                archive.writestr(_entry(name), entries[name](), compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
         os.chmod(temporary, 0o644)  # mkstemp makes it private; a bundle is for sharing
         os.replace(temporary, target)
     except BaseException:

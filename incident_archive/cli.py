@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     # A build allocates millions of long-lived records and few cycles; the default thresholds make
     # the cyclic collector rescan them so often that it cost a third of a one-edit rebuild.
     gc.set_threshold(100_000, 50, 100)
+    _print_anything()
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "build")  # `python build.py` and `python build.py --root x` build
@@ -152,6 +153,9 @@ def _bundle(args, root: Path, options: pipeline.Options, started: float) -> int:
         return code
     config = load_config(root)[0]
     target = Path(args.zip) if args.zip else bundle.default_path(root, config)
+    if not args.zip and (root / "dist").is_symlink():  # a pull request could make it point anywhere
+        print(f"bundle: {root / 'dist'} is a symbolic link; delete it, or choose the file with --zip", file=sys.stderr)
+        return EXIT_PROBLEMS
     files = bundle.write_bundle(out_dir, target, config)
     print(f"bundle ok: {target} ({plural(files, 'file')}, {target.stat().st_size / 1e6:.1f} MB)")
     return EXIT_OK
@@ -169,8 +173,17 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _print_anything() -> None:
+    """A file name or value that the terminal's encoding cannot show is printed escaped, never a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def _report(args, result: pipeline.Result, seconds: float) -> int:
     annotate = annotations.running_in_github_actions()
+    for notice in result.notices:
+        print(f"warning: {notice}", file=sys.stderr)
     for problem in result.errors + result.warnings:
         print(problem)
         if annotate:

@@ -7,27 +7,26 @@ number of workers.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import traceback
+import functools
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from . import content, graph, parallel, render
-from .cache import Cache, pack_html
+from . import content, graph, inputs, parallel, render
+from .cache import CACHE_DIR, Cache, CacheDamaged, pack_html
 from .config import SITE_FILE, Config, load_config
 from .duplicates import likely_duplicates
-from .model import Archive, Body, BodySource, Document, IdClaim, Incident, Page, Problem, Reading, digest
+from .incremental import Copy, make_bytes, outputs_intact, write_outputs
+from .media import MAX_MEDIA_BYTES, media_problems
+from .model import Archive, Body, BodySource, Document, Failure, IdClaim, Incident, Page, Problem, Reading, digest
 from .names import id_from_path
-from .incremental import Copy, outputs_intact, write_outputs
 from .outputs import every_output, publishing
 from .progress import Progress
 from .schema import RESERVED_IDS, incident_schema, validate_incident, validate_page
-from .writer import UnsafeOutput, check_output_folder
-
-if TYPE_CHECKING:  # imported where it is used, so that builds with nothing to render skip it
-    import jinja2
+from .theme import Theme, read_theme
+from .theme import loader as theme_loader
+from .writer import UnsafeOutput, check_output_folder, check_paths
 
 
 @dataclass
@@ -38,6 +37,9 @@ class Result:
     files_written: int = 0  # written or replaced; unchanged files are left alone
     files_removed: int = 0
     files_rendered: int = 0  # rendered (or copied) because their inputs changed
+    # Said once, never counted as problems: why the cache was set aside (never cached itself).
+    notices: list[str] = field(default_factory=list)
+    claimed: dict[str, str] = field(default_factory=dict)  # id → file, for `new`
 
     @property
     def errors(self) -> list[Problem]:
@@ -60,86 +62,177 @@ class Options:
 
 
 def check(root: Path, options: Options | None = None) -> Result:
-    """Everything a build checks, drafts included, without rendering or writing."""
+    """Everything a build checks or would refuse, drafts included, without writing the site.
+
+    Beyond reading, validating, linking and converting, it lays out every output path, compiles
+    every template and renders one page of each, so that a pull request that passes `check` does
+    not break publishing.
+    """
     options = dataclasses.replace(options or Options(), drafts=True)
-    config, problems = load_config(root)
-    if config is None:
-        return Result(problems)
-    with _open_cache(root, config, options) as cache:
-        found = content.discover(root)
-        run = f"check new={digest(*sorted(options.new_records))}"
-        signature = _signature(run, found)
-        result = cache.last_result(run, signature)
-        if result is None or options.clean:
-            archive, _, result = _prepare(root, config, found, cache, options, problems)
-            result.problems = sorted(result.problems + likely_duplicates(archive.incidents.values(), options.new_records))
-            cache.save_result(run, signature, result)
-    return result
+    return _with_cache(root, options, _check)
 
 
 def build(root: Path, out_dir: Path | None = None, options: Options | None = None) -> Result:
     """Build the site into out_dir (default: root/output). On any error, out_dir is left untouched."""
     options, out_dir = options or Options(), out_dir or root / "output"
-    config, problems = load_config(root)
-    if config is None:
-        return Result(problems)
-    with _open_cache(root, config, options) as cache:
-        found = content.discover(root)
-        run = f"build {out_dir.resolve()} drafts={options.drafts} strict={options.strict}"
-        signature = _signature(run, found)
-        last = cache.last_result(run, signature)
-        if last is not None and not options.clean and outputs_intact(out_dir, cache):
-            return last  # nothing read, converted, rendered or written has changed since
-        archive, bodies, result = _prepare(root, config, found, cache, options, problems)
-        if result.errors or (options.strict and result.warnings):
-            return result
-        import jinja2  # here, not at the top: a build with nothing to render never pays for it
-
-        try:
-            check_output_folder(out_dir, root)
-            env = render.make_environment(config, cache.folder("templates"))
-            outputs = [*render.page_specs(archive, config, bodies), *every_output(archive, config, bodies, root),
-                       *_copies(config, archive.links.media)]
-            outputs += publishing.sitemap(config, outputs)  # last: it lists every page the others made
-            written = write_outputs(out_dir, outputs, env, cache, options.jobs, options.progress)
-        except UnsafeOutput as error:
-            result.problems.append(Problem(str(out_dir), 1, "output", str(error)))
-        except content.FileChanged as error:
-            result.problems.append(error.problem)
-        except jinja2.TemplateError as error:
-            result.problems.append(_template_problem(error, config))
-        else:
-            cache.save_result(run, signature, result)
-            result.files_written, result.files_removed = written.files, written.removed
-            result.files_rendered = written.files + written.unchanged
-    return result
+    return _with_cache(root, options, functools.partial(_build, out_dir=out_dir))
 
 
 def claimed_ids(root: Path, config: Config, options: Options | None = None) -> dict[str, str]:
     """Every id and previous id in the archive → the file that holds it; what `new` must not reuse."""
-    options = options or Options()
-    with _open_cache(root, config, options) as cache:
-        reading = read_archive(root, config, content.discover(root), cache, options)
+    result = _with_cache(root, options or Options(), _claims)
     claimed = {record_id: "the site itself (a reserved name)" for record_id in RESERVED_IDS}
-    claimed |= {claim.id: claim.path for claim in reading.claims}
+    return claimed | result.claimed
+
+
+def _with_cache(root: Path, options: Options, command) -> Result:
+    """Read the settings and the theme, then run the command with the cache.
+
+    The cache is a hint: when it turns out damaged, it is discarded (with one notice) and the
+    command runs again without it. It is never the reason a command fails, unless it cannot even
+    be made again (a full disk), which is then reported as a problem.
+    """
+    config, problems = load_config(root)
+    if config is None:
+        return Result(problems)
+    theme = read_theme(config)
+    problems = problems + theme.problems
+    notices: list[str] = []
+    for attempt in ("with the cache", "without it"):
+        cache = None
+        try:
+            cache = _open_cache(root, config, theme, options)
+            notices += cache.notices
+            result = command(root, config, theme, cache, options, problems)
+            break
+        except CacheDamaged as damage:
+            if cache is not None:
+                cache.discard()
+            if attempt == "without it" or cache is None:
+                result = Result(problems + [Problem(f"{CACHE_DIR}/", 1, "cache", f"cannot be used: {damage}")])
+                break
+            notices.append(f"{CACHE_DIR}/ was damaged ({damage}); it was discarded and this run made without it")
+            options = dataclasses.replace(options, clean=True)
+        finally:
+            if cache is not None:
+                cache.close()
+    result.notices = notices
+    return result
+
+
+def _check(root: Path, config: Config, theme: Theme, cache: Cache, options: Options, problems: list[Problem]) -> Result:
+    found = content.discover(root)
+    run = f"check new={digest(*sorted(options.new_records))}"
+    signature = _signature(run, found, problems)
+    result = None if options.clean else cache.last_result(run, signature)
+    if result is None:
+        archive, bodies, result = _prepare(root, config, found, cache, options, problems)
+        result.problems += likely_duplicates(archive.incidents.values(), options.new_records)
+        result.problems += _publishing_problems(root, config, theme, archive, bodies, cache)
+        result.problems.sort()
+        cache.save_result(run, signature, result)
+    return result
+
+
+def _build(root: Path, config: Config, theme: Theme, cache: Cache, options: Options, problems: list[Problem],
+           out_dir: Path) -> Result:
+    found = content.discover(root)
+    run = f"build {out_dir.resolve()} drafts={options.drafts} strict={options.strict}"
+    signature = _signature(run, found, problems)
+    last = None if options.clean else cache.last_result(run, signature)
+    if last is not None and outputs_intact(out_dir, cache):
+        return last  # nothing read, converted, rendered or written has changed since
+    archive, bodies, result = _prepare(root, config, found, cache, options, problems)
+    if result.errors or (options.strict and result.warnings):
+        return result
+    env = render.make_environment(config, theme_loader(theme), cache.bytecode_cache())
+    result.problems += _template_problems(env, theme, config)
+    if result.errors:
+        return result
+    try:
+        check_output_folder(out_dir, root)
+        outputs = _plan(root, config, theme, archive, bodies)
+        written = write_outputs(out_dir, outputs, env, cache, options.jobs, options.progress)
+    except UnsafeOutput as error:
+        result.problems.append(Problem(_shown_path(str(out_dir), root), 1, "output", str(error)))
+    except Failure as failure:
+        result.problems.append(failure.problem)
+    except OSError as error:  # a full disk, a read-only folder: the site as it was stays in place
+        result.problems.append(_output_problem(error, out_dir, root))
+    else:
+        cache.save_result(run, signature, result)
+        result.files_written, result.files_removed = written.files, written.removed
+        result.files_rendered = written.files + written.unchanged
+    return result
+
+
+def _claims(root: Path, config: Config, theme: Theme, cache: Cache, options: Options, problems: list[Problem]) -> Result:
+    reading = read_archive(root, config, content.discover(root), cache, options)
+    result = Result()
+    result.claimed = {claim.id: claim.path for claim in reading.claims}
     for incident in reading.incidents:
-        claimed |= {old: incident.path for old in incident.previous_ids}
-    return claimed
+        result.claimed |= {old: incident.path for old in incident.previous_ids}
+    return result
 
 
-def _signature(run: str, found: content.Found) -> str:
-    """A digest of every input file's stamp (site.yaml and templates are the cache's own keys)."""
-    return digest(run, repr(sorted(found.stamps.items())), repr(found.problems))
+def _plan(root: Path, config: Config, theme: Theme, archive: Archive, bodies: dict) -> list:
+    """Every output of the site, in a fixed order: pages, generated files, copies, then the sitemap of them all."""
+    outputs = [*render.page_specs(archive, config, bodies), *every_output(archive, config, bodies, root),
+               *_copies(root, theme, archive.links.media)]
+    outputs += publishing.sitemap(config, outputs)  # last: it lists every page the others made
+    check_paths([output.path for output in outputs])
+    return outputs
 
 
-def _open_cache(root: Path, config: Config, options: Options):
-    content_key = digest((root / SITE_FILE).read_text(encoding="utf-8", errors="replace"))
-    theme_key = digest(*(f"{path}\0{path.read_bytes().hex()}" for path in _theme_files(config)))
-    return contextlib.closing(Cache.open(root, content_key, theme_key, options.clean))
+def _publishing_problems(root: Path, config: Config, theme: Theme, archive: Archive, bodies: dict,
+                         cache: Cache) -> list[Problem]:
+    """What would stop a build after reading: the output folder, the output paths, and the templates.
+
+    Every template is compiled, and one page made with each is rendered (nothing is written), so
+    that a template error shows in `check`, with its file and line, before anything is published.
+    """
+    try:
+        check_output_folder(root / "output", root)
+        outputs = _plan(root, config, theme, archive, bodies)
+    except UnsafeOutput as error:
+        return [Problem("output", 1, "output", str(error))]
+    samples: dict[str, render.PageSpec] = {}
+    for output in outputs:
+        if isinstance(output, render.PageSpec):
+            samples.setdefault(output.template, output)
+    env = render.make_environment(config, theme_loader(theme), cache.bytecode_cache())
+    problems = _template_problems(env, theme, config)
+    for template in sorted(samples) if not problems else ():
+        try:
+            make_bytes(samples[template], env, cache.html)
+        except Failure as failure:
+            problems.append(failure.problem)
+    return problems
 
 
-def _theme_files(config: Config) -> list[Path]:
-    return [path for folder in config.template_dirs for path in sorted(folder.rglob("*")) if path.is_file()]
+def _template_problems(env, theme: Theme, config: Config) -> list[Problem]:
+    """Every template compiles (each is read as UTF-8 through the gateway), used or not."""
+    problems = []
+    for name in sorted(theme.templates):
+        try:
+            env.get_template(name)
+        except Exception as error:  # noqa: BLE001 - any error in a template is the template's problem
+            problems.append(render.template_problem(error, config.root))
+    return problems
+
+
+def _signature(run: str, found: content.Found, problems: list[Problem]) -> str:
+    """A digest of every input file's stamp and of the problems found before reading (site.yaml and
+    the templates are the cache's own keys)."""
+    return digest(run, repr(sorted(found.stamps.items())), repr(found.problems), repr(problems))
+
+
+def _open_cache(root: Path, config: Config, theme: Theme, options: Options) -> Cache:
+    try:
+        settings = inputs.read_text_file(root, SITE_FILE)
+    except OSError:
+        settings = b""  # load_config has read it already; reading it again failed only in a race
+    return Cache.open(root, digest(settings.hex()), theme.key, options.clean)
 
 
 def _prepare(root: Path, config: Config, found: content.Found, cache: Cache, options: Options, problems: list[Problem]):
@@ -164,11 +257,12 @@ class FileRecord:
 
 def read_archive(root: Path, config: Config, found: content.Found, cache: Cache, options: Options) -> Reading:
     """Read and validate every file (only those changed since the last build); a file with errors is left out."""
-    paths = found.incidents + found.pages + ([content.HOME_FILE] if content.HOME_FILE in found.stamps else [])
+    media = [f"{content.MEDIA_DIR}/{name}" for name in found.media]
+    paths = found.incidents + found.pages + ([found.home] if found.home else []) + media
     known = cache.file_records()
     stamps = {path: "%d:%d" % found.stamps[path] for path in paths}
     changed = [path for path in paths if known.get(path, ("",))[0] != stamps[path]]
-    reader = _Reader(root, config)
+    reader = _Reader(root, config, {path: found.stamps[path][1] for path in media})
     fresh = dict(zip(changed, options.progress.track("read", parallel.run(reader, changed, options.jobs), len(changed))))
     records = {path: (stamps[path], fresh[path]) if path in fresh else known[path] for path in paths}
     cache.save_files(records, set(changed) | {path for path in known if path not in stamps})
@@ -190,10 +284,13 @@ def read_archive(root: Path, config: Config, found: content.Found, cache: Cache,
 class _Reader:
     """Reads one file in a worker: decode, split, parse the YAML, validate."""
 
-    def __init__(self, root: Path, config: Config):
+    def __init__(self, root: Path, config: Config, media_sizes: dict[str, int]):
         self.root, self.config, self.schema = root, config, incident_schema(config)
+        self.media_sizes = media_sizes
 
     def __call__(self, path: str) -> FileRecord:
+        if path in self.media_sizes:
+            return FileRecord(None, None, media_problems(self.root, path, self.media_sizes[path]))
         raw, problems = content.read_file(self.root, path)
         if raw is None:
             guessed_id = id_from_path(path) if path.startswith(content.INCIDENTS_DIR) else None
@@ -264,33 +361,23 @@ class _BodyConverter:
         return body, pack_html(html)
 
 
-def _copies(config: Config, media: frozenset[str]) -> list[Copy]:
+def _copies(root: Path, theme: Theme, media: frozenset[str]) -> list[Copy]:
     """Theme files (the archive's own over the default's) and media, copied as they are."""
-    chosen: dict[str, Path] = {}
-    for template_dir in reversed(config.template_dirs):
-        static = template_dir / "static"
-        for path in sorted(static.rglob("*")) if static.is_dir() else ():
-            if path.is_file():
-                chosen[f"static/{path.relative_to(static).as_posix()}"] = path
+    chosen = {path: Copy(path, folder, path) for path, folder in theme.static.items()}
     for name in media:
-        chosen[f"media/{name}"] = config.root / content.MEDIA_DIR / name
-    return [Copy(path, source) for path, source in sorted(chosen.items())]
+        chosen[f"media/{name}"] = Copy(f"media/{name}", root, f"{content.MEDIA_DIR}/{name}", MAX_MEDIA_BYTES)
+    return [chosen[path] for path in sorted(chosen)]
 
 
-def _template_problem(error: jinja2.TemplateError, config: Config) -> Problem:
-    """Locate a template error: syntax errors carry their line; runtime errors, their traceback."""
-    filename, line = getattr(error, "filename", None), getattr(error, "lineno", None)
-    if not filename:
-        template_frames = [frame for frame in traceback.extract_tb(error.__traceback__)
-                           if frame.filename.endswith((".html", ".xml", ".txt"))]
-        if template_frames:
-            filename, line = template_frames[-1].filename, template_frames[-1].lineno
-    return Problem(_shown_path(filename or "templates", config.root), line or 1, "template", str(error.message or error))
+def _output_problem(error: OSError, out_dir: Path, root: Path) -> Problem:
+    where = f" ({error.filename})" if error.filename else ""
+    return Problem(_shown_path(str(out_dir), root), 1, "output",
+                   f"cannot be written: {error.strerror or error}{where}; the site as it was is left in place")
 
 
 def _shown_path(filename: str, root: Path) -> str:
-    """Relative to the archive folder when inside it (its own templates), else as it is (the default theme)."""
+    """Relative to the archive folder when inside it, else as it is (links are not resolved: one may be the problem)."""
     try:
-        return Path(filename).resolve().relative_to(root.resolve()).as_posix()
+        return Path(os.path.abspath(filename)).relative_to(os.path.abspath(root)).as_posix()
     except ValueError:
         return str(filename)

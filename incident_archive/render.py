@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from markupsafe import Markup
 from . import citation, urls
 from .config import Config
 from .dates import human_range
-from .model import Archive, Incident, Location, Page
+from .model import Archive, Incident, Location, Page, Problem
 
 if TYPE_CHECKING:  # imported where it is used, so that builds with nothing to render skip it
     import jinja2
@@ -108,15 +109,15 @@ def _records_token(items: list) -> str | None:
 _PLAIN = {str, int, float, bool, type(None)}
 
 
-def make_environment(config: Config, bytecode_dir: Path | None = None) -> jinja2.Environment:
-    """Jinja2 set up for the archive's templates; compiled templates are kept in bytecode_dir if given."""
+def make_environment(config: Config, loader: jinja2.BaseLoader, bytecode_cache=None) -> jinja2.Environment:
+    """Jinja2 set up for the archive's templates (theme.loader); compiled templates are kept in bytecode_cache if given."""
     import jinja2  # only builds that render need it
 
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(path) for path in config.template_dirs]),
+        loader=loader,
         # Compiling the templates took a fifth of a one-edit rebuild; Jinja checks each source's
-        # checksum before it trusts a compiled copy.
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
+        # checksum before it trusts a compiled copy, and the cache each file's own.
+        bytecode_cache=bytecode_cache,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -179,6 +180,39 @@ def _every_page(archive: Archive, config: Config, bodies: dict[str, BodyRef]) ->
     yield from _statuses(archive, config)
     yield from _pages(archive, bodies)
     yield PageSpec("404.html", "404.html", {"title": "Page not found"}, root=urlsplit(config.base_url or "/").path or "/")
+
+
+def template_problem(error: Exception, root: Path) -> Problem:
+    """Locate an error raised while compiling or rendering a template: syntax errors carry their
+    file and line; runtime errors (a Jinja error, or any Python error a template caused), their
+    traceback's last frame in a template."""
+    filename, line = getattr(error, "filename", None), getattr(error, "lineno", None)
+    if not filename:
+        template_frames = [frame for frame in traceback.extract_tb(error.__traceback__)
+                           if frame.filename.endswith(_TEMPLATE_SUFFIXES)]
+        if template_frames:
+            filename, line = template_frames[-1].filename, template_frames[-1].lineno
+    message = getattr(error, "message", None) or str(error) or type(error).__name__
+    if not isinstance(error, _jinja_errors()):
+        message = f"{type(error).__name__}: {message}"
+    return Problem(_relative(filename, root) if filename else "templates", line or 1, "template", message)
+
+
+_TEMPLATE_SUFFIXES = (".html", ".xml", ".txt")
+
+
+def _jinja_errors() -> tuple[type, ...]:
+    import jinja2
+
+    return (jinja2.TemplateError,)
+
+
+def _relative(filename: str, root: Path) -> str:
+    """A template's path relative to the archive folder when it is the archive's own, else as it is."""
+    try:
+        return Path(filename).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(filename)
 
 
 def render_page(spec: PageSpec, env: jinja2.Environment, body_html: Callable[[str], str]) -> bytes:

@@ -41,6 +41,8 @@ class Preview:
         started = time.perf_counter()
         try:
             result = pipeline.build(self.root, self.out_dir, self.options)
+            for notice in result.notices:
+                self.log(f"warning: {notice}")
             self.problems = result.errors + result.warnings
             self.failed = bool(result.errors) or (self.options.strict and bool(result.warnings))
         except Exception:  # a bug must not stop the preview: show it, keep serving the last good build
