@@ -370,8 +370,18 @@ def csv_bytes(incidents: Iterable[Incident], config: Config) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(csv_columns(config))
-    writer.writerows(_row(incident, config) for incident in incidents)
+    writer.writerows([_neutralised(cell) for cell in _row(incident, config)] for incident in incidents)
     return buffer.getvalue().encode("utf-8")
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...) can send the
+# sheet's data elsewhere). As OWASP advises, such a text cell gets a leading apostrophe, which
+# spreadsheets show as text and do not display; numbers (a negative longitude) are left alone.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutralised(cell):
+    return f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
 
 
 def _row(incident: Incident, config: Config) -> list:
