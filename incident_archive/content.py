@@ -118,7 +118,7 @@ def read_file(root: Path, relpath: str) -> tuple[RawFile | None, list[Problem]]:
 
 
 def unreadable(relpath: str, error: OSError) -> Problem:
-    return Problem(relpath, 1, "file", f"cannot be read: {error.strerror or error}")
+    return Problem(relpath, 1, "file", inputs.unreadable(error))
 
 
 def decode_text(relpath: str, data: bytes) -> tuple[str, Problem | None]:

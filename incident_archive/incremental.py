@@ -249,7 +249,7 @@ def make_bytes(output, env: jinja2.Environment, body_html: Callable[[str], str])
         raise
     except OSError as error:
         if isinstance(output, Copy):
-            raise Failure(Problem(output.relpath, 1, "file", f"cannot be read: {error.strerror or error}")) from None
+            raise Failure(Problem(output.relpath, 1, "file", inputs.unreadable(error))) from None
         raise
     except Exception as error:  # noqa: BLE001 - a template's error, whatever Python raised
         if isinstance(output, render.PageSpec):

@@ -61,6 +61,22 @@ def read_bytes(base: Path, relpath: str, limit: int | None = None) -> bytes:
         return file.read()
 
 
+def unreadable(error: OSError) -> str:
+    """The message for a file the gateway refused or the system could not read."""
+    return f"cannot be read: {error.strerror or error}"
+
+
+def shown_path(path: str | Path, root: Path) -> str:
+    """How a problem names a file: relative to the archive folder when inside it, else as it is.
+
+    Links are not resolved: a link may be the very problem being reported.
+    """
+    try:
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def read_text_file(base: Path, relpath: str) -> bytes:
     """A Markdown or YAML file's bytes, within MAX_TEXT_BYTES."""
     return read_bytes(base, relpath, MAX_TEXT_BYTES)

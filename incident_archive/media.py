@@ -45,7 +45,7 @@ def media_problems(root: Path, relpath: str, size: int) -> list[Problem]:
     try:
         data = inputs.read_bytes(root, relpath, MAX_MEDIA_BYTES) if extension == "svg" else None
     except OSError as error:
-        return [Problem(relpath, 1, "file", f"cannot be read: {error.strerror or error}")]
+        return [Problem(relpath, 1, "file", inputs.unreadable(error))]
     if data is None:
         return []
     from .active_content import svg_problems  # only archives with SVGs pay for the XML parser

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -154,7 +153,7 @@ def _build(root: Path, config: Config, theme: Theme, cache: Cache, options: Opti
         outputs = _plan(root, config, theme, archive, bodies)
         written = write_outputs(out_dir, outputs, env, cache, options.jobs, options.progress)
     except UnsafeOutput as error:
-        result.problems.append(Problem(_shown_path(str(out_dir), root), 1, "output", str(error)))
+        result.problems.append(Problem(inputs.shown_path(str(out_dir), root), 1, "output", str(error)))
     except Failure as failure:
         result.problems.append(failure.problem)
     except OSError as error:  # a full disk, a read-only folder: the site as it was stays in place
@@ -371,13 +370,5 @@ def _copies(root: Path, theme: Theme, media: frozenset[str]) -> list[Copy]:
 
 def _output_problem(error: OSError, out_dir: Path, root: Path) -> Problem:
     where = f" ({error.filename})" if error.filename else ""
-    return Problem(_shown_path(str(out_dir), root), 1, "output",
+    return Problem(inputs.shown_path(str(out_dir), root), 1, "output",
                    f"cannot be written: {error.strerror or error}{where}; the site as it was is left in place")
-
-
-def _shown_path(filename: str, root: Path) -> str:
-    """Relative to the archive folder when inside it, else as it is (links are not resolved: one may be the problem)."""
-    try:
-        return Path(os.path.abspath(filename)).relative_to(os.path.abspath(root)).as_posix()
-    except ValueError:
-        return str(filename)

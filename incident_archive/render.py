@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from . import citation, urls
+from . import citation, inputs, urls
 from .config import Config
 from .dates import human_range
 from .model import Archive, Incident, Location, Page, Problem
@@ -195,7 +195,7 @@ def template_problem(error: Exception, root: Path) -> Problem:
     message = getattr(error, "message", None) or str(error) or type(error).__name__
     if not isinstance(error, _jinja_errors()):
         message = f"{type(error).__name__}: {message}"
-    return Problem(_relative(filename, root) if filename else "templates", line or 1, "template", message)
+    return Problem(inputs.shown_path(filename, root) if filename else "templates", line or 1, "template", message)
 
 
 _TEMPLATE_SUFFIXES = (".html", ".xml", ".txt")
@@ -205,14 +205,6 @@ def _jinja_errors() -> tuple[type, ...]:
     import jinja2
 
     return (jinja2.TemplateError,)
-
-
-def _relative(filename: str, root: Path) -> str:
-    """A template's path relative to the archive folder when it is the archive's own, else as it is."""
-    try:
-        return Path(filename).resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(filename)
 
 
 def render_page(spec: PageSpec, env: jinja2.Environment, body_html: Callable[[str], str]) -> bytes:

@@ -37,7 +37,7 @@ def read_theme(config: Config) -> Theme:
     theme = Theme()
     hasher = hashlib.blake2b(digest_size=16)
     for folder in reversed(config.template_dirs):  # the default first, so that the archive's own win
-        shown = _shown(folder, config.root)
+        shown = f"{inputs.shown_path(folder, config.root)}/"
         for entry in inputs.walk(folder, ""):
             hasher.update(f"{folder}\0{entry.path}\0".encode("utf-8", "surrogateescape"))
             if entry.refused:
@@ -46,8 +46,7 @@ def read_theme(config: Config) -> Theme:
             try:
                 data = inputs.read_bytes(folder, entry.path)
             except OSError as error:
-                theme.problems.append(Problem(f"{shown}{entry.path}", 1, "template",
-                                              f"cannot be read: {error.strerror or error}"))
+                theme.problems.append(Problem(f"{shown}{entry.path}", 1, "template", inputs.unreadable(error)))
                 continue
             hasher.update(len(data).to_bytes(8, "little") + data)
             if entry.path.startswith(f"{STATIC}/"):
@@ -56,14 +55,6 @@ def read_theme(config: Config) -> Theme:
                 theme.templates[entry.path] = folder
     theme.key = hasher.hexdigest()
     return theme
-
-
-def _shown(folder: Path, root: Path) -> str:
-    """How problems name a theme folder: relative to the archive when it is the archive's own."""
-    try:
-        return f"{folder.relative_to(root.resolve()).as_posix()}/"
-    except ValueError:
-        return f"{folder.as_posix()}/"
 
 
 def loader(theme: Theme) -> jinja2.BaseLoader:
@@ -80,7 +71,7 @@ def loader(theme: Theme) -> jinja2.BaseLoader:
             try:
                 data = inputs.read_bytes(folder, name)
             except OSError as error:
-                raise jinja2.TemplateSyntaxError(f"cannot be read: {error.strerror or error}", 1, name, filename)
+                raise jinja2.TemplateSyntaxError(inputs.unreadable(error), 1, name, filename)
             try:
                 source = data.decode("utf-8")
             except UnicodeDecodeError as error:
