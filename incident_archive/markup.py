@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import html as html_entities
 import posixpath
 import re
 import xml.etree.ElementTree as etree
-from dataclasses import dataclass, field
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import markdown
 import nh3
@@ -15,6 +16,10 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 from pymdownx.slugs import slugify as github_slugify
 
+from . import markup_limits
+from .content import HOME_FILE
+from .fields import web_address_problem
+from .inputs import CONTROL
 from .model import Body, Document, LinkTable, Problem, Severity, digest
 
 MEDIA_PREFIX = "content/media/"
@@ -41,7 +46,7 @@ ALLOWED_CLASSES = {
     "li": {"task-list-item"},
     "ul": {"task-list"},
 }
-_SANITISER = nh3.Cleaner(
+_SANITISER_OPTIONS = dict(
     tags=ALLOWED_TAGS,
     clean_content_tags={"script", "style"},
     attributes=ALLOWED_ATTRIBUTES,
@@ -51,6 +56,29 @@ _SANITISER = nh3.Cleaner(
     filter_style_properties={"text-align"},
     link_rel=None,  # every page sets <meta name="referrer" content="no-referrer">, and target= is not allowed
 )
+HINTS_PER_BODY = 3
+# The links and images of raw HTML, as Python-Markdown keeps it aside. [^<>]: a tag never spans
+# another <, so an unclosed one costs one scan to the next <, not one to the end of the text.
+_RAW_TAG = re.compile(r"<(a|img)\b([^<>]*)>", re.IGNORECASE)
+_RAW_ADDRESS = re.compile(r"""(?:^|\s)(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
+
+
+def _raw_html_addresses(stash) -> list[tuple[str, str]]:
+    """(kind, address) of each link and image in the body's raw HTML, in order, each once."""
+    found = {}
+    for block in stash.rawHtmlBlocks:
+        for tag in _RAW_TAG.finditer(str(block)):
+            element = tag.group(1).lower()
+            for attribute in _RAW_ADDRESS.finditer(tag.group(2)):
+                name, value = attribute.group(1).lower(), next(part for part in attribute.groups()[1:] if part is not None)
+                if (element, name) in (("a", "href"), ("img", "src")):
+                    found[("image" if element == "img" else "link", html_entities.unescape(value))] = None
+    return list(found)
+
+
+def _without_controls(html: str) -> str:
+    """A control character written as an entity (&#27;) comes out of the sanitiser as itself; no page may hold one."""
+    return CONTROL.sub("\ufffd", html) if CONTROL.search(html) else html
 
 
 class Converter:
@@ -61,7 +89,7 @@ class Converter:
         self.md = markdown.Markdown(
             output_format="html",
             extensions=[
-                "tables", "footnotes", "sane_lists", "toc",
+                "tables", markup_limits.Footnotes(), "sane_lists", "toc",
                 "pymdownx.superfences", "pymdownx.tilde",
                 "pymdownx.tasklist", "pymdownx.betterem",
                 _IncidentLinks(self),
@@ -74,13 +102,31 @@ class Converter:
         self.md.lazy_ol = False  # an ordered list starting at 3 starts at 3, as on GitHub
         self.document: Document | None = None
         self.text = ""
+        self.too_deep, self.work_left, self.too_dense = (0, ""), 0, None
         self.body: Body | None = None
         self.lookups: dict[tuple[str, str], object] = {}
+        self.resolved: set[str] = set()  # addresses the tree's links and images were given
+        self.raw_addresses: dict[tuple[str, str], str | None] = {}  # raw HTML's, resolved and reported
+        self.hints_left = 0
+        # The sanitiser also sees raw HTML's links and images, which the tree never held.
+        self.sanitiser = nh3.Cleaner(**_SANITISER_OPTIONS, attribute_filter=self._raw_html_address)
 
     def convert(self, document: Document, text: str) -> tuple[Body, str]:
         """(what the build keeps of the body, its HTML)."""
         self.document, self.text, self.body, self.lookups = document, text, Body(), {}
-        html = _SANITISER.clean(self.md.reset().convert(text))
+        self.resolved, self.hints_left = set(), HINTS_PER_BODY
+        # What markup_limits.InlineLimits finds: the deepest inline nesting built, and its text; the copying
+        # left before the markup is too dense, and then the markup where it ran out.
+        self.too_deep, self.work_left, self.too_dense = (0, ""), markup_limits.MARKUP_WORK * len(text) + 1_000_000, None
+        too_deep = markup_limits.too_deep(text)
+        if too_deep:  # reported, and left out: converting it could crash the build or take minutes
+            line, message = too_deep
+            self.body.problems.append(Problem(document.path, document.body_line + line, "body", message))
+            html = ""
+        else:
+            html = self.md.reset().convert(text)
+            self.raw_addresses = {found: self._address(*found) for found in _raw_html_addresses(self.md.htmlStash)}
+            html = _without_controls(self.sanitiser.clean(html))
         body = self.body
         body.html_digest = digest(html)
         body.links_to = tuple(dict.fromkeys(body.links_to))
@@ -89,6 +135,28 @@ class Converter:
         return body, html
 
     # Called by the treeprocessors for each link and image of the body being converted.
+
+    def hint(self, question: str, argument: str) -> str:
+        """A "did you mean" for the first few broken links: each compares with every id or path of the archive."""
+        if self.hints_left <= 0:
+            return ""
+        self.hints_left -= 1
+        return self.ask(question, argument)
+
+    def _raw_html_address(self, element: str, attribute: str, value: str) -> str | None:
+        """nh3's filter: a raw HTML link or image goes through the rules a Markdown one does.
+
+        Each was resolved (and reported) when its HTML was read, before the sanitiser, which drops an
+        address it cannot parse without telling anyone.
+        """
+        if (element, attribute) not in (("a", "href"), ("img", "src")) or value in self.resolved:
+            return value
+        kind = "image" if element == "img" else "link"
+        found = (kind, value)
+        return self.raw_addresses[found] if found in self.raw_addresses else self._address(kind, value)
+
+    def _address(self, kind: str, value: str) -> str | None:
+        return self.md.treeprocessors["incident_links"].address(value, kind)
 
     def ask(self, question: str, argument: str):
         """Ask the link table, remembering the answer: the conversion is valid while the answers are."""
@@ -120,7 +188,8 @@ class _IncidentLinks(markdown.Extension):
         self.converter = converter
 
     def extendMarkdown(self, md):
-        md.inlinePatterns.register(_WikiLink(r"\[\[([^\]\n]+)\]\]", md), "incident_id_link", 75)
+        md.registerExtension(self)  # for reset()
+        md.inlinePatterns.register(_WikiLink(r"\[\[", md), "incident_id_link", 75)
         # Where pymdownx.magiclink would sit: after raw HTML (90), before entities (80).
         md.inlinePatterns.register(_BareUrl(r"(?:https?://|www\.)[^\s<>\x02\x03]+", md), "bare_url", 85)
         md.inlinePatterns.register(_BareEmail(r"@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+", md), "bare_email", 84)
@@ -130,15 +199,42 @@ class _IncidentLinks(markdown.Extension):
         md.treeprocessors.register(_PlainText(md), "plain_text", 21)
         # Before toc (5) names the headings' anchors.
         md.treeprocessors.register(_HeadingLevels(self.converter), "heading_levels", 7)
+        self.remembering = markup_limits.linear_in_size(md, self.converter)
+
+    def reset(self):
+        """Before each conversion: what was kept of the last body's text is let go."""
+        for processor in self.remembering:
+            processor.forget()
 
 
 class _WikiLink(InlineProcessor):
-    """[[incident-id]] → a link, resolved with the others in the tree."""
+    """[[incident-id]] → a link, resolved with the others in the tree.
+
+    The id is what follows [[ up to the next ] or line end, and ]] must follow it. As one regex
+    (the same matches), that read on to the line's end again from each [[ of a line with no ]]:
+    40 KB of "[[" took minutes (quadratic). Here that end is found once and reused by each [[ before it.
+    """
+
+    def __init__(self, pattern, md):
+        super().__init__(pattern, md)
+        self.forget()
+
+    def forget(self):
+        self.data, self.searched_from, self.end = None, 0, 0  # data[searched_from:end] has no ] or line end
 
     def handleMatch(self, match, data):
+        start = match.end()
+        if data is not self.data or not self.searched_from <= start <= self.end:
+            found = _ID_END.search(data, start)
+            self.data, self.searched_from, self.end = data, start, found.start() if found else len(data)
+        if self.end == start or not data.startswith("]]", self.end):
+            return None, None, None
         element = etree.Element("a")
-        element.set("data-incident", match.group(1).strip())
-        return element, match.start(0), match.end(0)
+        element.set("data-incident", data[start:self.end].strip())
+        return element, match.start(), self.end + 2
+
+
+_ID_END = re.compile(r"[\]\n]")
 
 
 class _BareUrl(InlineProcessor):
@@ -189,16 +285,24 @@ _TRAILING = set("?!.,:*_~'\"")
 
 
 def _trim_url(text: str) -> str:
-    """Leave out the punctuation that ends a sentence, and a ) that closes something outside the link."""
-    while text:
-        last = text[-1]
-        if last in _TRAILING or (last == ")" and text.count(")") > text.count("(")):
-            text = text[:-1]
-        elif last == ";" and (entity := re.search(r"&\w+;$", text)):
-            text = text[:entity.start()]
+    """Leave out the punctuation that ends a sentence, and a ) that closes something outside the link.
+
+    The parentheses are counted once and the entity looked for from the last &, not again at each
+    character left out: a URL followed by 40 KB of ")" or "&a;" took 1.8 s and 4.3 s (quadratic).
+    """
+    end, unclosed = len(text), text.count(")") - text.count("(")
+    while end:
+        last = text[end - 1]
+        if last in _TRAILING or (last == ")" and unclosed > 0):
+            end, unclosed = end - 1, unclosed - (last == ")")
+        elif last == ";" and (amp := text.rfind("&", 0, end)) >= 0 and _ENTITY.fullmatch(text, amp, end):
+            end = amp
         else:
-            return text
-    return text
+            break
+    return text[:end]
+
+
+_ENTITY = re.compile(r"&\w+;")
 
 
 class _PlainText(Treeprocessor):
@@ -253,6 +357,13 @@ _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
 class _ResolveLinks(Treeprocessor):
+    """Every link and image of the body: resolved to its page's address, or reported and dropped.
+
+    A link may go anywhere a reader chooses to follow; an image is loaded by every reader's
+    browser, so it must be a file of the archive (content/media/). A relative address must name a
+    record, a page or a medium: anything else would be a broken link, or one out of the site.
+    """
+
     def __init__(self, converter: Converter):
         super().__init__()
         self.converter = converter
@@ -262,20 +373,27 @@ class _ResolveLinks(Treeprocessor):
             if element.tag == "a" and "data-incident" in element.attrib:
                 self._incident_id_link(element)
             elif element.tag == "a" and element.get("href"):
-                element.set("href", self._resolve(element.get("href"), "link", element) or element.get("href"))
+                self._set(element, "href", self.address(element.get("href"), "link", element))
             elif element.tag == "img":
                 self._image(element)
+
+    def _set(self, element, attribute: str, value: str | None) -> None:
+        if value is None:
+            element.attrib.pop(attribute, None)
+        else:
+            element.set(attribute, value)
+            self.converter.resolved.add(value)  # the sanitiser's filter leaves these alone
 
     def _incident_id_link(self, element) -> None:
         converter, target = self.converter, element.attrib.pop("data-incident")
         href = converter.incident_href(target)
         element.text = element.text or converter.ask("title", converter.ask("current_id", target)) or target
         if href:
-            element.set("href", href)
+            self._set(element, "href", href)
             return
         element.tag = "span"
         if not converter.ask("is_known", target):
-            hint = converter.ask("id_hint", target)
+            hint = converter.hint("id_hint", target)
             self.converter.report(f"[[{target}", "link", f"[[{target}]]: no incident has this id{hint}")
 
     def _image(self, element) -> None:
@@ -283,42 +401,73 @@ class _ResolveLinks(Treeprocessor):
         if not element.get("alt"):
             self.converter.report(src or "![", "image", f"{src}: add a description (alt text) for readers who cannot see it",
                                   Severity.WARNING)
-        resolved = self._resolve(src, "image", element) if src else None
-        if resolved:
-            element.set("src", resolved)
+        self._set(element, "src", self.address(src, "image", element) if src else None)
 
-    def _resolve(self, href: str, field_name: str, element) -> str | None:
-        """The output link for a link or image written relative to the Markdown file."""
-        parts = urlsplit(href)
-        if parts.scheme or parts.netloc or not parts.path:
-            return None  # external, or a #fragment on this page
-        if parts.path.startswith("/"):
-            self.converter.report(href, field_name, f"{href}: a link from the site's root breaks under a "
-                                  "sub-path and offline; write it relative to this file", Severity.WARNING)
+    def address(self, value: str, kind: str, element=None) -> str | None:
+        """The address a link or image written in the body gets on its page; None drops it (reported).
+
+        kind is "link" or "image"; element, when the value comes from Markdown rather than raw
+        HTML, is made plain text if it links to a draft.
+        """
+        report = functools.partial(self.converter.report, value, kind)
+        try:
+            parts = urlsplit(value)
+            parts.port  # raises on a port that is not a number
+        except ValueError as error:
+            report(f"{value}: is not a valid web address ({error})")
             return None
+        if parts.scheme or parts.netloc:
+            return self._elsewhere(value, kind, parts.scheme, report)
+        if not parts.path:
+            return value  # a #fragment of this page
+        if parts.path.startswith("/"):
+            report(f"{value}: a link from the site's root breaks under a sub-path and offline; "
+                   "write it relative to this file", Severity.WARNING)
+            return value
         document = self.converter.document
         target = posixpath.normpath(posixpath.join(posixpath.dirname(document.path), unquote(parts.path)))
         fragment = f"#{parts.fragment}" if parts.fragment else ""
+        if not target.startswith("content/"):
+            report(f"{value}: leads outside content/; link to a record, a page or a file in content/media/")
+            return None
         if target.endswith(".md"):
-            return self._markdown_target(href, target, fragment, field_name, element)
+            return self._markdown_target(value, target, fragment, kind, element)
         if target.startswith(MEDIA_PREFIX):
-            if not self.converter.ask("has_media", target[len(MEDIA_PREFIX):]):
-                self.converter.report(href, field_name, f"{href}: there is no file {target}")
-            return self.converter.page_url(f"media/{target[len(MEDIA_PREFIX):]}")
+            name = target[len(MEDIA_PREFIX):]
+            if not self.converter.ask("has_media", name):
+                report(f"{value}: there is no file {target}")
+            return self.converter.page_url(f"media/{quote(name)}") + fragment
+        report(f"{value}: there is no file {target} in the site; link to a record (.md), a page (.md) "
+               "or a file in content/media/")
         return None
+
+    def _elsewhere(self, value: str, kind: str, scheme: str, report) -> str | None:
+        """An address on another host: a link a reader may follow, never an image every reader's browser loads."""
+        if kind == "image":
+            report(f"{value}: an image must be a file in content/media/; one on another host makes every "
+                   "reader's browser contact it: copy it into content/media/ and link it from there")
+            return None
+        if scheme in ("http", "https", ""):
+            value = value if scheme else f"https:{value}"  # //host/x would be file://host/x offline
+            problem = web_address_problem(value)
+            if problem:
+                report(problem)
+                return None
+        return value  # mailto:, or a scheme the sanitiser removes
 
     def _markdown_target(self, href, target, fragment, field_name, element) -> str | None:
         converter = self.converter
+        if target == HOME_FILE:
+            return converter.page_url("index.html") + fragment
         incident_id = converter.ask("incident_at", target)
         if incident_id is not None:
             url = converter.incident_href(incident_id)
-            if url is None:
+            if url is None and element is not None:
                 element.tag = "span"  # a draft: shown as text until it is published
-                element.attrib.pop("href", None)
             return url and url + fragment
         page_id = converter.ask("page_at", target)
         if page_id is not None:
             return converter.page_url(f"{page_id}/index.html") + fragment
-        hint = converter.ask("path_hint", target)
+        hint = converter.hint("path_hint", target)
         self.converter.report(href, field_name, f"{href}: there is no file {target}{hint}")
         return None
