@@ -32,8 +32,8 @@ _ACTIVE = frozenset("htm html xhtml xht shtml xml xsl xslt js mjs css swf svgz h
 def media_problems(root: Path, relpath: str, size: int) -> list[Problem]:
     """Why content/media/<name> cannot be published; [] when it can."""
     if size > MAX_MEDIA_BYTES:
-        return [Problem(relpath, 1, "media", f"is {size / 1e6:.0f} MB; a media file may be at most "
-                        f"{MAX_MEDIA_BYTES / 1e6:.0f} MB")]
+        return [Problem(relpath, 1, "media", f"is {inputs.size_text(size)}; a media file may be at most "
+                        f"{inputs.size_text(MAX_MEDIA_BYTES)}")]
     extension = relpath.rpartition(".")[2].lower() if "." in relpath.rpartition("/")[2] else ""
     if extension in _ACTIVE:
         return [Problem(relpath, 1, "media", f".{extension} files are not published: a browser would run them "
