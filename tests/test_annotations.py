@@ -56,10 +56,11 @@ def test_under_strict_a_warning_is_an_error_annotation(in_actions):
 
 
 def test_commas_colons_and_percent_signs_in_a_file_name_are_escaped(in_actions):
+    # Such a name is itself refused (it breaks links), and that refusal is what is annotated.
     in_actions.incident("100%, sure: yes", BAD_STATUS)
     _, output = in_actions.check()
     assert commands(output)[0].startswith(
-        "::error file=archive/content/incidents/2022/100%25%2C sure%3A yes.md,line=5,title=status::unknown term")
+        "::error file=archive/content/incidents/2022/100%25%2C sure%3A yes.md,line=1,title=file::has '%25' in its name")
 
 
 def test_without_a_workspace_the_path_is_the_archive_folders(in_actions, monkeypatch):

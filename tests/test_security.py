@@ -10,7 +10,7 @@ HOSTILE_BODY = """\
 Plain text first.
 
 <script>alert('body script')</script>
-<img src="x.png" alt="x" onerror="alert('onerror')">
+<img src="../../media/x.png" alt="x" onerror="alert('onerror')">
 <a href="javascript:alert('raw link')">raw link</a>
 <a href=" JaVaScRiPt:alert('spaced')">spaced</a>
 <iframe src="https://evil.example/"></iframe>
@@ -22,7 +22,6 @@ Plain text first.
 
 [markdown link](javascript:alert('md'))
 [data link](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)
-![image](javascript:alert('img'))
 
 Template code stays text: {{ 7 * 7 }} and {% if true %}yes{% endif %} and {{ config }}.
 """
@@ -64,6 +63,7 @@ def scan(html: str) -> list[str]:
 
 
 def test_hostile_content_never_becomes_markup(archive):
+    archive.write("content/media/x.png", b"\x89PNG\r\n")
     archive.incident("hostile", HOSTILE_FRONT, body=HOSTILE_BODY)
     archive.incident("neighbour", VALID_FRONT + "related: [hostile]\n")
     code, output = archive.build()
@@ -76,7 +76,16 @@ def test_hostile_content_never_becomes_markup(archive):
         assert scan(path.read_text(encoding="utf-8")) == expected, path
 
 
+def test_an_image_that_would_run_a_script_is_refused(archive):
+    archive.incident("hostile", body="\n![image](javascript:alert('img'))\n")
+    code, output = archive.build()
+    assert code == 1
+    assert "content/incidents/2022/hostile.md:9: image: javascript:alert(" in output
+    assert not archive.output.exists()
+
+
 def test_hostile_text_is_shown_as_text(archive):
+    archive.write("content/media/x.png", b"\x89PNG\r\n")
     archive.incident("hostile", HOSTILE_FRONT, body=HOSTILE_BODY)
     assert archive.build()[0] == 0
     html = (archive.output / "incidents/hostile/index.html").read_text(encoding="utf-8")
