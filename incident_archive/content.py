@@ -130,7 +130,7 @@ def decode_text(relpath: str, data: bytes) -> tuple[str, Problem | None]:
         byte = data[error.start]
         return "", Problem(relpath, line, "file", f"is not UTF-8 (byte 0x{byte:02x}); save it as UTF-8")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    control = inputs.CONTROL.search(text)
+    control = inputs.find_control(text)
     if control:
         line = text.count("\n", 0, control.start()) + 1
         return "", Problem(relpath, line, "file", f"has a control character (U+{ord(control.group()):04X}) "

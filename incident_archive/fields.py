@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from .yaml_loader import Lines
 from .dates import parse_partial_date
-from .inputs import CONTROL
+from .inputs import find_control
 from .model import Count, Problem, Severity
 from .names import MAX_SLUG_LENGTH, did_you_mean, is_slug, one_of, too_long
 
@@ -87,7 +87,7 @@ class Text(Field):
         value = value.strip()
         if not value:
             return spot.error("must not be empty")
-        control = CONTROL.search(value)
+        control = find_control(value)
         if control:  # written as a YAML escape ("\e", "\0", "\uFFFE"): the file itself is checked when read
             return spot.error(f"has a control character (U+{ord(control.group()):04X}), which no page or feed "
                               "may carry: remove the escape that makes it")

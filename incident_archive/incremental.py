@@ -76,8 +76,7 @@ FOLDER = "/"  # records of folders end with it ('' + FOLDER is the site's top fo
 def write_outputs(out_dir: Path, outputs: list, env: jinja2.Environment, cache: Cache, jobs: int,
                   progress: Progress) -> Written:
     """Bring out_dir up to date with `outputs`, switching it whole; on any error it is left as it was."""
-    writer.check_paths([output.path for output in outputs])
-    where = writer.places(out_dir, cache.path.parent)
+    where = writer.places(out_dir, cache.path.parent)  # the paths were checked when the outputs were planned
     with writer.locked(where.lock):
         writer.clear_leftovers(where)
         live, spare = _known_sites(where, cache)
@@ -89,7 +88,7 @@ def write_outputs(out_dir: Path, outputs: list, env: jinja2.Environment, cache: 
         for template in sorted({output.template for output in stale if isinstance(output, render.PageSpec)}):
             env.get_template(template)  # compiled once here, and inherited by every worker
         site = _Assembly(where, live, spare, cache)
-        renderer = _Renderer(where.live, live, site.target, env, cache)
+        renderer = _Renderer(where.live, live, site.target, site.spare is None, env, cache)
         here = [output for output in stale if getattr(output, "whole_archive", False)]
         spread = [output for output in stale if not getattr(output, "whole_archive", False)]
         try:
@@ -106,10 +105,21 @@ def write_outputs(out_dir: Path, outputs: list, env: jinja2.Environment, cache: 
 
 
 def outputs_intact(out_dir: Path, cache: Cache) -> bool:
-    """Every file the last build wrote is still there as it left it, and nothing was added (and it wrote some)."""
+    """Every file the last build wrote is still there as it left it, and nothing was added (and it wrote some).
+
+    The one check a build with nothing to do makes, of each file and folder: a plain loop, since
+    at 10,000 incidents it is 35,000 calls of os.stat.
+    """
     live, _ = cache.site(writer.places(out_dir, cache.path.parent).key, spare=False) if out_dir.is_dir() else ({}, None)
-    folder = str(out_dir)
-    return bool(live) and all(_same_file(f"{folder}/{path}", record) for path, record in live.items())
+    prefix, stat = f"{out_dir}/", os.stat
+    try:
+        for path, record in live.items():
+            status = stat(prefix + path)
+            if status.st_mtime_ns != record.mtime_ns or (record.digest and status.st_size != record.size):
+                return False
+    except OSError:
+        return False
+    return bool(live)
 
 
 def _known_sites(where: writer.Places, cache: Cache) -> tuple[dict[str, OutputRecord], dict[str, OutputRecord] | None]:
@@ -153,35 +163,55 @@ class _Assembly:
         else:
             self.target = writer.new_staging(where)
             self.held = {}
+        # Into the spare, whose files may be the live site's own, beside it and renamed over.
+        self.link = writer.link_file if spare is not None else writer.link_new_file_making_room
 
     def complete(self, outputs: list, fingerprints: dict[str, str], rendered: dict) -> dict[str, OutputRecord]:
-        """Make the target hold exactly the new site; → the new site's records (files, then folders)."""
-        records, touched = {}, []
+        """Make the target hold exactly the new site; → the new site's records (files, then folders).
+
+        One pass over every output, kept tight: it runs on each build, for 22,000 outputs at 10,000
+        incidents, where the usual output is up to date and keeps its live record as it is.
+        """
+        records, touched, live, held = {}, [], self.live, self.held
         for output in outputs:
             path = output.path
-            digest, stat = rendered.get(path) or (self.live[path].digest, None)
-            if stat is None:  # the live site's file is right: the target holds the very same file
-                stat = self._live_stat(path)
-                held = self.held.get(path)
-                if held is None or (held.size, held.mtime_ns) != stat:
-                    writer.link_file(self.where.live, self.target, path)
-                    touched.append(path)
-            else:
+            done = rendered.get(path)
+            if done is None:  # up to date: the live file, and its record, stand
+                record = live[path]
+            elif done[1] is None:  # rendered to the live file's very bytes
+                record = OutputRecord(fingerprints[path], done[0], *self._live_stat(path))
+            else:  # written into the target by a worker
+                digest, stat = done
+                records[path] = OutputRecord(fingerprints[path], digest, *stat)
                 touched.append(path)
-            records[path] = OutputRecord(fingerprints[path], digest, *stat)
-        gone = [path for path in self.held if path not in records]
+                continue
+            records[path] = record
+            mine = held.get(path)
+            if mine is None or mine[2:] != record[2:]:  # not the live file's inode (same size and time)
+                self.link(self.where.live, self.target, path)
+                touched.append(path)
+        gone = [path for path in held if path not in records]
         for path in gone:
             writer.remove_file(self.target, path)
         gone += self.gone
-        folders = writer.folders_of(records)
-        known = _folders(self.spare or {})
-        fresh = writer.folders_of(touched + gone) if self.spare is not None else folders
-        times = writer.folder_times(self.target, [folder for folder in folders if folder in fresh or folder not in known])
-        for folder in sorted(folders):
-            mtime = times.get(folder, known.get(folder))
-            if mtime is not None:
-                records[folder + FOLDER if folder == "" else folder] = OutputRecord("", "", 0, mtime)
+        records.update(self._folder_records(records, touched, gone))
         return records
+
+    def _folder_records(self, records: dict, touched: list[str], gone: list[str]) -> dict[str, OutputRecord]:
+        """Each folder's time now: from the spare's records where nothing in it changed, else read again."""
+        known = _folders(self.spare or {})
+        if self.spare is None:
+            folders, fresh = writer.folders_of(records), None
+        else:
+            fresh = writer.folders_of(touched + gone)
+            folders = (set(known) | writer.folders_of(touched))
+        times = writer.folder_times(self.target, [folder for folder in folders if fresh is None or folder in fresh])
+        found = {}
+        for folder in sorted(folders):
+            mtime = times.get(folder, None if fresh is None or folder in fresh else known.get(folder))
+            if mtime is not None:  # None: a folder emptied and removed with its last file
+                found[folder or FOLDER] = OutputRecord("", "", 0, mtime)
+        return found
 
     def _live_stat(self, path: str) -> tuple[int, int]:
         record = self.live.get(path)
@@ -223,10 +253,11 @@ def _folders(records: dict[str, OutputRecord]) -> dict[str, int]:
 def _clone(live: Path, spare: Path, records: dict[str, OutputRecord]) -> dict[str, OutputRecord]:
     """A spare made of hard links to every file of the live site; → its records."""
     files = [path for path in records if not path.endswith(FOLDER)]
-    for folder in sorted(writer.folders_of(files)):
-        (spare / folder).mkdir(parents=True, exist_ok=True)
+    spare.mkdir()
+    for folder in sorted(writer.folders_of(files) - {""}):  # parents first: each is one mkdir
+        os.mkdir(spare / folder)
     for path in files:
-        writer.link_file(live, spare, path)
+        writer.link_new_file(live, spare, path)
     clone = {path: record for path, record in records.items() if not path.endswith(FOLDER)}
     for folder, mtime in writer.folder_times(spare, writer.folders_of(files)).items():
         clone[folder or FOLDER] = OutputRecord("", "", 0, mtime)
@@ -260,8 +291,11 @@ def make_bytes(output, env: jinja2.Environment, body_html: Callable[[str], str])
 class _Renderer:
     """Renders one output in a worker: → (path, (digest of its bytes, its new file's stat, or None if the live one is right))."""
 
-    def __init__(self, live_dir: Path, live: dict[str, OutputRecord], target: Path, env, cache: Cache):
+    def __init__(self, live_dir: Path, live: dict[str, OutputRecord], target: Path, new_folder: bool, env, cache: Cache):
         self.live_dir, self.live, self.target, self.env = live_dir, live, target, env
+        # Into a new folder no reader sees, a file is written as it is; into the spare, whose files
+        # may be the live site's own (hard links), beside it and renamed over.
+        self.write = writer.write_new_file if new_folder else writer.write_file
         self.cache, self.cache_pid = cache, os.getpid()
 
     def __call__(self, output) -> tuple[str, tuple[str, tuple[int, int] | None]]:
@@ -269,7 +303,7 @@ class _Renderer:
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         if self._live_has(output.path, digest, data):
             return output.path, (digest, None)
-        return output.path, (digest, writer.write_file(self.target, output.path, data))
+        return output.path, (digest, self.write(self.target, output.path, data))
 
     def _live_has(self, path: str, digest: str, data: bytes) -> bool:
         target = self.live_dir / path

@@ -19,7 +19,7 @@ from pymdownx.slugs import slugify as github_slugify
 from . import markup_limits
 from .content import HOME_FILE
 from .fields import web_address_problem
-from .inputs import CONTROL
+from .inputs import CONTROL, find_control
 from .model import Body, Document, LinkTable, Problem, Severity, digest
 
 MEDIA_PREFIX = "content/media/"
@@ -78,7 +78,7 @@ def _raw_html_addresses(stash) -> list[tuple[str, str]]:
 
 def _without_controls(html: str) -> str:
     """A control character written as an entity (&#27;) comes out of the sanitiser as itself; no page may hold one."""
-    return CONTROL.sub("\ufffd", html) if CONTROL.search(html) else html
+    return CONTROL.sub("\ufffd", html) if find_control(html) else html
 
 
 class Converter:

@@ -223,21 +223,57 @@ def _replace(tree: Path, relpath: str, put) -> None:
     """put(temporary) beside tree/relpath, then rename it over: a reader of the folder never sees half a file.
 
     The common case costs two system calls; the way is cleared (folders made, a file or folder in
-    the way removed) only when one fails.
+    the way removed, a temporary file a killed build left) only when one fails.
     """
     target = tree / relpath
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    for attempt in range(2):
+    for attempt in range(3):
         try:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
             put(temporary)
             os.replace(temporary, target)
             return
-        except (FileNotFoundError, NotADirectoryError, IsADirectoryError, FileExistsError):
-            if attempt:
+        except FileExistsError:
+            os.unlink(temporary)
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            if attempt == 2:
                 raise
             _make_room(tree, relpath)
+    put(temporary)
+    os.replace(temporary, target)
+
+
+def link_new_file(source_tree: Path, tree: Path, relpath: str) -> None:
+    """link_file into a folder no reader sees yet, whose folders exist: one system call."""
+    try:
+        os.link(source_tree / relpath, tree / relpath, follow_symlinks=False)
+    except OSError as error:
+        if error.errno not in (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP):
+            raise
+        shutil.copy2(source_tree / relpath, tree / relpath, follow_symlinks=False)
+
+
+def link_new_file_making_room(source_tree: Path, tree: Path, relpath: str) -> None:
+    """link_new_file, making the file's folders first when they are not there yet."""
+    try:
+        link_new_file(source_tree, tree, relpath)
+    except FileNotFoundError:
+        (tree / relpath).parent.mkdir(parents=True, exist_ok=True)
+        link_new_file(source_tree, tree, relpath)
+
+
+def write_new_file(tree: Path, relpath: str, data: bytes) -> Stat:
+    """Put data at tree/relpath in a folder no reader sees yet (a new site): no temporary file is needed."""
+    target = tree / relpath
+    try:
+        file = open(target, "xb")
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        file = open(target, "xb")
+    with file:
+        file.write(data)
+        file.flush()
+        status = os.fstat(file.fileno())
+    return status.st_size, status.st_mtime_ns
 
 
 def remove_file(tree: Path, relpath: str) -> None:

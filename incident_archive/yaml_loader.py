@@ -131,10 +131,9 @@ def load_yaml(relpath: str, text: str, first_line: int = 1, what: str = "front m
         node = loader.get_single_node()
         if node is None:
             return None, None, [Problem(relpath, first_line, what, "is empty")]
-        shape = _shape_problems(relpath, node, first_line, what, aliases_allowed=what == "site.yaml")
-        duplicates = shape or list(_duplicate_keys(relpath, node, first_line))
-        if duplicates:
-            return None, None, duplicates
+        problems = _node_problems(relpath, node, first_line, what, aliases_allowed=what == "site.yaml")
+        if problems:
+            return None, None, problems
         meta = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         return None, None, [_yaml_problem(relpath, error, first_line, what)]
@@ -164,62 +163,41 @@ def _yaml_problem(relpath: str, error: yaml.MarkedYAMLError, first_line: int, wh
     return Problem(relpath, line, what, f"is not valid YAML: {problem}")
 
 
-def _duplicate_keys(relpath: str, node, first_line: int, trail: str = ""):
-    """PyYAML silently keeps the last of two equal keys; a lost value must be an error."""
-    if isinstance(node, yaml.MappingNode):
-        seen = set()
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            name = f"{trail}.{key}" if trail else str(key)
-            if key is not None and key in seen:
-                line = first_line + key_node.start_mark.line
-                yield Problem(relpath, line, name, "appears twice: the first value would be lost")
-            seen.add(key)
-            yield from _duplicate_keys(relpath, value_node, first_line, name)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value, start=1):
-            yield from _duplicate_keys(relpath, item, first_line, f"{trail}[{index}]")
+def _node_problems(relpath: str, root: yaml.Node, first_line: int, what: str, aliases_allowed: bool) -> list[Problem]:
+    """Aliases, nesting, size and keys written twice, found in one walk of the node graph before
+    anything is built from it.
 
-
-def _shape_problems(relpath: str, root: yaml.Node, first_line: int, what: str, aliases_allowed: bool) -> list[Problem]:
-    """Aliases, self-reference, depth and size, found in the node graph before anything is built from it.
-
-    An alias makes the composer reuse a node, so a node met twice is an alias, and a node met again
-    inside itself refers to itself. The walk keeps its own stack: it must not recurse on what it checks.
+    An alias makes the composer reuse a node, so a node met twice is an alias; a self-referring
+    one, where aliases are allowed, expands without end and so passes the bound on values. The walk
+    keeps its own stack: it must not recurse on what it checks.
     """
-    on_path: set[int] = set()
+    problems: list[Problem] = []
     seen: set[int] = set()
-    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    stack: list[tuple[yaml.Node, int, str]] = [(root, 1, "")]
     visits = 0
     while stack:
-        node, depth, leaving = stack.pop()
-        if leaving:
-            on_path.discard(id(node))
-            continue
+        node, depth, trail = stack.pop()
+        visits += 1
         line = first_line + node.start_mark.line
-        if id(node) in on_path:
-            return [Problem(relpath, line, what, "has an alias (*name) that refers to the value holding it")]
         if id(node) in seen and not aliases_allowed:
             return [Problem(relpath, line, what, "uses a YAML alias (*name) to repeat a value: write the value "
                             "out in full (aliases are how a small file becomes an enormous one)")]
-        visits += 1
         if visits > MAX_EXPANDED_VALUES:
             return [Problem(relpath, first_line, what, f"expands to more than {MAX_EXPANDED_VALUES:,} values "
                             "through its aliases (*name): write the values out")]
         if depth > MAX_DEPTH:
             return [Problem(relpath, line, what, f"is nested more than {MAX_DEPTH} levels deep")]
         seen.add(id(node))
-        children = _children(node)
-        if children:
-            on_path.add(id(node))
-            stack.append((node, depth, True))
-            stack.extend((child, depth + 1, False) for child in reversed(children))
-    return []
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [part for pair in node.value for part in pair]
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    return []
+        if isinstance(node, yaml.MappingNode):
+            keys = set()
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+                name = f"{trail}.{key}" if trail else str(key)
+                if key is not None and key in keys:  # PyYAML would silently keep the last value
+                    problems.append(Problem(relpath, first_line + key_node.start_mark.line, name,
+                                            "appears twice: the first value would be lost"))
+                keys.add(key)
+                stack += ((key_node, depth + 1, trail), (value_node, depth + 1, name))
+        elif isinstance(node, yaml.SequenceNode):
+            stack += ((item, depth + 1, f"{trail}[{index}]") for index, item in enumerate(node.value, start=1))
+    return sorted(problems)

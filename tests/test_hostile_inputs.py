@@ -194,7 +194,7 @@ def test_slugs_longer_than_a_file_name_may_be_are_refused(published):
 
 @pytest.mark.parametrize("front, line, words", [
     ("title: " + "[" * 40 + "]" * 40 + "\n", 2, "nested more than"),
-    ("title: &t [*t]\n", 2, "refers to the value holding it"),
+    ("title: &t [*t]\n", 2, "alias"),
     ("summary: &s x\ncontent_warning: *s\n", 3, "alias"),
     ("base: &base {title: Hello}\n<<: *base\n", 3, "alias"),
 ])
