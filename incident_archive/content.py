@@ -25,7 +25,7 @@ class RawFile:
     """One Markdown file as read: front matter not yet validated."""
 
     path: str  # relative to the archive folder, with forward slashes
-    meta: dict
+    meta: dict | None  # None: the front matter is not valid YAML (its problems say why)
     lines: Lines
     body: str
     body_line: int  # file line of the body's first line
@@ -152,8 +152,8 @@ def split_front_matter(relpath: str, text: str) -> tuple[RawFile | None, list[Pr
     body_start = len(text) - len(body)
     body_line = text[:body_start].count("\n") + 1
     meta, root_node, problems = load_yaml(relpath, front, first_line)
-    if meta is None:
-        return None, problems
+    # Front matter that YAML cannot read still leaves the body, whose own problems (broken links)
+    # are reported in the same run: a contributor should not learn of them one round-trip later.
     return RawFile(relpath, meta, Lines(root_node, first_line), body, body_line, body_start, front), problems
 
 

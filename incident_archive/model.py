@@ -213,6 +213,8 @@ class Reading:
     claims: list[IdClaim] = field(default_factory=list)
     media: frozenset[str] = frozenset()  # paths under content/media, relative to it
     problems: list[Problem] = field(default_factory=list)
+    # The bodies of files left out for their front matter, converted for their problems alone.
+    unchecked_bodies: list[tuple[Document, BodySource]] = field(default_factory=list)
 
 
 @pickled_by_fields

@@ -252,6 +252,9 @@ class FileRecord:
     record: Incident | Page | None
     claim: IdClaim | None
     problems: list[Problem]
+    # The body of a file whose front matter has errors: converted all the same, so that its broken
+    # links are reported in the same run as the front matter's problems, not one fix later.
+    unchecked_body: tuple[Document, BodySource] | None = None
 
 
 def read_archive(root: Path, config: Config, found: content.Found, cache: Cache, options: Options) -> Reading:
@@ -269,6 +272,8 @@ def read_archive(root: Path, config: Config, found: content.Found, cache: Cache,
     for path in paths:
         file = records[path][1]
         reading.problems += file.problems
+        if file.unchecked_body:
+            reading.unchecked_bodies.append(file.unchecked_body)
         if file.claim:
             reading.claims.append(file.claim)
         if path == content.HOME_FILE:
@@ -291,15 +296,29 @@ class _Reader:
         if path in self.media_sizes:
             return FileRecord(None, None, media_problems(self.root, path, self.media_sizes[path]))
         raw, problems = content.read_file(self.root, path)
-        if raw is None:
-            guessed_id = id_from_path(path) if path.startswith(content.INCIDENTS_DIR) else None
-            return FileRecord(None, IdClaim(guessed_id, path, 1, guessed=True) if guessed_id else None, problems)
-        if not path.startswith(content.INCIDENTS_DIR):
+        is_incident = path.startswith(content.INCIDENTS_DIR)
+        if raw is None or raw.meta is None:
+            guessed_id = id_from_path(path) if is_incident else None
+            return FileRecord(None, IdClaim(guessed_id, path, 1, guessed=True) if guessed_id else None, problems,
+                              _unchecked_body(raw, is_incident))
+        if not is_incident:
             page, page_problems = validate_page(raw)
-            return FileRecord(page, None, problems + page_problems)
+            return FileRecord(page, None, problems + page_problems, None if page else _unchecked_body(raw, False))
         incident, record_id, incident_problems = validate_incident(raw, self.schema, self.config)
         claim = IdClaim(record_id, path, raw.lines.of(("id",))) if record_id else None
-        return FileRecord(incident, claim, problems + incident_problems)
+        return FileRecord(incident, claim, problems + incident_problems,
+                          None if incident else _unchecked_body(raw, True, record_id))
+
+
+def _unchecked_body(raw: content.RawFile | None, is_incident: bool,
+                    record_id: str | None = None) -> tuple[Document, BodySource] | None:
+    """The body of a file left out for its front matter, to convert (None: no body could be read)."""
+    if raw is None or not raw.body.strip():
+        return None
+    name = record_id or id_from_path(raw.path) or "unchecked"
+    page_dir, level = (f"incidents/{name}", 3) if is_incident else (name, 2)
+    source = raw.body_source
+    return Document(raw.path, source.line, page_dir, level, source.digest), source
 
 
 def convert_bodies(root: Path, archive: Archive, reading: Reading, cache: Cache, options: Options):
@@ -318,6 +337,8 @@ def convert_bodies(root: Path, archive: Archive, reading: Reading, cache: Cache,
         documents[render.page_key(page.id)] = (_document(page, page.id), page.body)
     if reading.home:
         documents[render.HOME_KEY] = (_document(reading.home, "."), reading.home.body)
+    for document, source in reading.unchecked_bodies:  # never published; converted for their problems alone
+        documents[f"unchecked:{document.path}"] = (document, source)
     keys = {key: document.key for key, (document, _) in documents.items()}
     stored = cache.bodies(list(set(keys.values())))
     reusable = {key: body for key, body in stored.items() if body.still_valid(archive.links)}
