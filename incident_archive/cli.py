@@ -12,11 +12,139 @@ from pathlib import Path
 from . import __version__, pipeline
 from . import annotations, scaffold, vcs
 from .config import SITE_FILE, load_config
-from .names import plural
+from .names import did_you_mean, plural
 from .progress import stderr_progress
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 COMMANDS = ("build", "check", "new", "serve", "bundle")
+DEFAULT_COMMAND = "build"  # `python build.py` and `python build.py --root x` build
+
+EXIT_STATUS = """\
+exit status: 0 success (warnings alone do not fail, except under --strict),
+1 problems (each printed as path:line: field: message), 2 bad usage"""
+
+# What each command does, for `COMMAND --help`; %(prog)s is the program and the command as typed.
+# Lines are kept under 80 characters: argparse prints them as they are.
+DESCRIPTIONS = {
+    "build": """\
+Check the archive, then write the site into output/ (or --out DIR). With an
+error (or a warning, under --strict) nothing is written: the site as it was
+stays in place. Builds are incremental: .cache/ remembers what earlier builds
+did, and --clean ignores it.
+
+""" + EXIT_STATUS,
+    "check": """\
+Report every problem in the archive, drafts included, and write nothing. It
+also lays out every output path and renders one page of each kind, so a pull
+request that passes check does not break publishing. Incidents added since
+--since REV (or not yet tracked by git) are compared with the rest for likely
+duplicates.
+
+""" + EXIT_STATUS,
+    "new": """\
+Write a blank incident file, with a comment on every field, and print its
+path: content/incidents/<year>/<slug>.md, the slug (and id) made from the
+title, the year from --date. Without --date it goes in this year's folder:
+move it if the incident is older. It never overwrites a file, and refuses an
+id the archive already uses. check then names each blank left to fill in.
+
+The title is required, unless --stdout prints the blank file instead of
+writing it.
+
+exit status: 0 written, 1 refused (the reason is printed), 2 bad usage""",
+    "serve": """\
+Build, serve the site on this machine, and rebuild once per burst of edits to
+content/, templates/ or site.yaml; open pages reload by themselves. While an
+edit breaks the build, the last good site stays up with the problems shown on
+every page. It writes into output/ like build (or into --out DIR); to ignore
+.cache/, run build --clean first. Ctrl-C stops it.""",
+    "bundle": """\
+Build, then zip the site into one folder for reading offline: unzipped, its
+index.html opens from disk, with no server and no network. The zip goes to
+dist/<archive>-offline.zip (or --zip FILE), the same bytes for the same
+inputs; output/ is written as by build.
+
+""" + EXIT_STATUS,
+}
+
+EXAMPLES = {
+    "build": """\
+  %(prog)s                     # the archive in this folder, into output/
+  %(prog)s --strict            # fail on warnings too, as publishing does
+  %(prog)s --drafts --out /tmp/preview""",
+    "check": """\
+  %(prog)s                     # before you open a pull request
+  %(prog)s --strict --since HEAD^1   # what the pull-request check runs
+  %(prog)s --root ../other-archive""",
+    "new": """\
+  %(prog)s "Shelling of a market" --date 2023-09-06 --location Kostiantynivka
+  %(prog)s "Arrest at a protest" --date 2022-05 --status reported
+  %(prog)s --stdout > docs/incident-template.md""",
+    "serve": """\
+  %(prog)s                     # then open http://127.0.0.1:8000/
+  %(prog)s --port 8080 --drafts
+  %(prog)s --host 0.0.0.0      # other machines on your network can read it""",
+    "bundle": """\
+  %(prog)s                     # dist/<archive>-offline.zip
+  %(prog)s --zip /tmp/archive-offline.zip""",
+}
+
+SUMMARIES = {
+    "build": "check, then write the site (the default command)",
+    "check": "report every problem in the archive; write nothing",
+    "new": "write a blank incident file, with a comment on every field, and print its path",
+    "serve": "build, serve the site on this machine, and rebuild and reload as you edit",
+    "bundle": "build, then zip the site for reading offline (opens from disk)",
+}
+
+TOP_DESCRIPTION = """\
+Build and check an archive of documented incidents: one Markdown file per
+incident under content/incidents/<year>/, made into a static site in output/.
+
+With no command, %(prog)s builds. The options below may come before the
+command or after it; --root applies to every command. Each command explains
+itself: %(prog)s COMMAND --help"""
+
+TOP_EXAMPLES = """\
+examples:
+  %(prog)s                     # build the archive in this folder
+  %(prog)s check               # report every problem, write nothing
+  %(prog)s new "Shelling of a market" --date 2023-09-06
+  %(prog)s serve               # preview at http://127.0.0.1:8000/ as you edit
+  %(prog)s --root ../other-archive check
+
+""" + EXIT_STATUS
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"must be a port number from 1 to 65535, not {text!r}")
+    return int(text)
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
+# Options more than one command takes: accepted before the command as well as after it.
+COMMON_OPTIONS = {
+    "--root": dict(metavar="DIR", help="the archive folder (default: the current folder)"),
+    "--strict": dict(action="store_true", help="treat warnings as errors"),
+    "--clean": dict(action="store_true", help="ignore what earlier builds kept in .cache/ and redo everything"),
+    "--jobs": dict(type=_positive, metavar="N",
+                   help="worker processes (default: one per core; 1 builds in this process)"),
+}
+COMMON_DEFAULTS = {"root": ".", "strict": False, "clean": False, "jobs": None}
+TAKES = {
+    "build": ("--root", "--strict", "--clean", "--jobs"),
+    "check": ("--root", "--strict", "--clean", "--jobs"),
+    "new": ("--root",),
+    # --clean would make every rebuild a full one, where serving is worth it for its quick rebuilds.
+    "serve": ("--root", "--strict", "--jobs"),
+    "bundle": ("--root", "--strict", "--clean", "--jobs"),
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,9 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     gc.set_threshold(100_000, 50, 100)
     _print_anything()
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in COMMANDS and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
-        argv.insert(0, "build")  # `python build.py` and `python build.py --root x` build
-    args = _parser().parse_args(argv)
+    args = _parse(_parser(_program_name()), argv)
     root = Path(args.root)
     if not (root / SITE_FILE).is_file():
         print(f"{root}: not an archive folder (no {SITE_FILE}); use --root DIR", file=sys.stderr)
@@ -57,42 +183,97 @@ def main(argv: list[str] | None = None) -> int:
     return _report(args, result, time.perf_counter() - started)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="incident-archive",
-        description="Build and check an archive of documented incidents.",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    build = commands.add_parser("build", help="check, then write the site (the default command)")
-    check = commands.add_parser("check", help="report every problem in the archive; write nothing")
-    new = commands.add_parser("new", help="write a blank incident file, with a comment on every field, and print its path")
-    new.add_argument("title", nargs="?", default="", help="the incident's title; the file name and id are made from it")
+def _program_name() -> str:
+    """What the user typed: `build.py` for `python build.py`, `incident-archive` for the console script."""
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    return name.removesuffix(".exe") if name and not name.startswith("-") else "incident-archive"
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """The arguments, with the common options' defaults; usage errors exit with EXIT_USAGE, as argparse does."""
+    args, unknown = parser.parse_known_args(_with_command(parser, argv))
+    if unknown:  # argparse would blame the program, and show its usage rather than the command's
+        args.command_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    for dest, default in COMMON_DEFAULTS.items():
+        option = f"--{dest}"
+        if not hasattr(args, dest):
+            setattr(args, dest, default)
+        elif option not in TAKES[args.command]:  # given before the command, which has no such option
+            takers = [command for command in COMMANDS if option in TAKES[command]]
+            parser.error(f"{option} is not an option of {args.command}; "
+                         f"only of {', '.join(takers[:-1])} and {takers[-1]}")
+    return args
+
+
+def _with_command(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """argv with a command: the default one when none is named; a word that is no command is refused.
+
+    The command is the first word that is neither an option of the program's nor the value of one;
+    anything else first (`--out DIR`, say) is an option of the default command's, as it always was.
+    """
+    takes_value = {option for option, settings in COMMON_OPTIONS.items() if "action" not in settings}
+    index = 0
+    while index < len(argv):
+        word = argv[index]
+        if word in COMMANDS:
+            return argv
+        if word in ("-h", "--help", "--version"):
+            return argv  # the program's own help, not the default command's
+        if word in takes_value:
+            index += 2
+        elif word in COMMON_OPTIONS or word.split("=", 1)[0] in takes_value:
+            index += 1
+        elif word.startswith("-"):
+            break
+        else:
+            parser.error(f"unknown command '{word}'{did_you_mean(word, COMMANDS)}; "
+                         f"the commands are {', '.join(COMMANDS)}")
+    return [DEFAULT_COMMAND] + argv
+
+
+def _parser(prog: str = "incident-archive") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=TOP_DESCRIPTION, epilog=TOP_EXAMPLES,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"incident-archive {__version__}")
+    _add_common_options(parser.add_argument_group("options of the commands (also before the command)"), COMMON_OPTIONS)
+    commands = parser.add_subparsers(title="commands", dest="command", required=True, metavar="COMMAND")
+    sub = {name: commands.add_parser(name, help=SUMMARIES[name], description=DESCRIPTIONS[name],
+                                     epilog="examples:\n" + EXAMPLES[name],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+           for name in COMMANDS}
+    _add_new_arguments(sub["new"])
+    sub["check"].add_argument("--since", metavar="REV",
+                              help="compare the incident files added since this git revision (and untracked ones) "
+                                   "with the rest, for likely duplicates (default: HEAD)")
+    sub["serve"].add_argument("--port", type=_port, default=8000, help="the port (default: 8000)")
+    sub["serve"].add_argument("--host", default="127.0.0.1",
+                              help="the address to listen on (default: 127.0.0.1, this machine only)")
+    sub["bundle"].add_argument("--zip", metavar="FILE", help="the zip to write (default: dist/<archive>-offline.zip)")
+    for name in ("build", "serve", "bundle"):
+        sub[name].add_argument("--out", metavar="DIR", help="output folder (default: output/ in the archive folder)")
+        sub[name].add_argument("--drafts", action="store_true", help="publish records marked draft: true")
+    for name, command in sub.items():
+        _add_common_options(command, {option: COMMON_OPTIONS[option] for option in TAKES[name]})
+        command.set_defaults(command_parser=command)  # for errors that are the command's
+    return parser
+
+
+def _add_new_arguments(new: argparse.ArgumentParser) -> None:
+    # The usage is written out: argparse would show the title as [TITLE], which only --stdout allows.
+    new.usage = "%(prog)s [options] TITLE\n       %(prog)s [options] --stdout [TITLE]"
+    new.add_argument("title", nargs="?", default="", metavar="TITLE",
+                     help="the incident's title, in quotes; the file name and id are made from it")
     new.add_argument("--date", metavar="YYYY-MM-DD", help="the date (or YYYY-MM, or YYYY); it also picks the year folder")
     new.add_argument("--location", metavar="NAME", help="the place name")
     new.add_argument("--status", metavar="TERM", help="a status from site.yaml")
     new.add_argument("--stdout", action="store_true", help="print the file instead of writing it (the title may then be left out)")
-    check.add_argument("--since", metavar="REV",
-                       help="compare the incident files added since this git revision (and untracked ones) "
-                            "with the rest, for likely duplicates (default: HEAD)")
-    serve = commands.add_parser("serve", help="build, serve the site on this machine, and rebuild and reload as you edit")
-    serve.add_argument("--port", type=_port, default=8000, help="the port (default: 8000)")
-    serve.add_argument("--host", default="127.0.0.1",
-                       help="the address to listen on (default: 127.0.0.1, this machine only)")
-    bundle = commands.add_parser("bundle", help="build, then zip the site for reading offline (opens from disk)")
-    bundle.add_argument("--zip", metavar="FILE", help="the zip to write (default: dist/<archive>-offline.zip)")
-    for command in (build, serve, bundle):
-        command.add_argument("--out", metavar="DIR", help="output folder (default: output/ in the archive folder)")
-        command.add_argument("--drafts", action="store_true", help="publish records marked draft: true")
-    for command in (build, check, new, serve, bundle):
-        command.add_argument("--root", metavar="DIR", default=".", help="the archive folder (default: the current folder)")
-    for command in (build, check, serve, bundle):
-        command.add_argument("--strict", action="store_true", help="treat warnings as errors")
-        command.add_argument("--clean", action="store_true",
-                             help="ignore what earlier builds kept in .cache/ and redo everything")
-        command.add_argument("--jobs", type=_positive, metavar="N",
-                             help="worker processes (default: one per core; 1 builds in this process)")
-    return parser
+
+
+def _add_common_options(parser, options: dict) -> None:
+    """No defaults here (_parse fills them in): a command's default would overwrite the value
+    given before the command, and an option given before a command that has no such option must be seen."""
+    for option, settings in options.items():
+        parser.add_argument(option, default=argparse.SUPPRESS, **settings)
 
 
 def _new(args, root: Path) -> int:
@@ -117,6 +298,9 @@ def _new(args, root: Path) -> int:
     with open(root / path, "x", encoding="utf-8") as file:  # "x": never overwrite, even in a race
         file.write(scaffold.blank_record(request, config))
     print(path)
+    if not request.date:  # check warns of a folder that disagrees with the date; better to know now
+        print(f"new: no --date, so it went in this year's folder, {Path(path).parent.name}/; "
+              "if the incident is older, move it to its year's folder", file=sys.stderr)
     return EXIT_OK
 
 
@@ -159,18 +343,6 @@ def _bundle(args, root: Path, options: pipeline.Options, started: float) -> int:
     files = bundle.write_bundle(out_dir, target, config)
     print(f"bundle ok: {target} ({plural(files, 'file')}, {target.stat().st_size / 1e6:.1f} MB)")
     return EXIT_OK
-
-
-def _port(text: str) -> int:
-    if not text.isdigit() or not 0 < int(text) < 65536:
-        raise argparse.ArgumentTypeError(f"must be a port number from 1 to 65535, not {text!r}")
-    return int(text)
-
-
-def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
-    return int(text)
 
 
 def _print_anything() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import PurePosixPath
 
 from .config import LANGUAGE_TAG, Config
@@ -171,7 +172,16 @@ def _check_consistency(path: str, data: dict, spot: Spot, record_id: str | None)
             spot.at("previous_ids").at(index).error(f"'{old}' is reserved by the site and was never an id")
     folder = PurePosixPath(path).parent.name
     if date and folder.isdigit() and len(folder) == 4 and int(folder) != date.year:
-        spot.at("date").warning(f"the file is in the folder {folder}/ but the incident is dated {date.year}")
+        spot.at("date").warning(f"the file is in the folder {folder}/ but the incident is dated {date.year}; "
+                                f"{_how_to_move(path, date.year)}")
+
+
+def _how_to_move(path: str, year: int) -> str:
+    """The move into the year's folder, as a command to paste (quoted: a file name is untrusted) and for the web editor."""
+    source = PurePosixPath(path)
+    target = source.parent.with_name(str(year)) / source.name
+    return (f"move it: mkdir -p {shlex.quote(str(target.parent))} && git mv {shlex.quote(path)} {shlex.quote(str(target))}"
+            f" (or, in GitHub's web editor, rename it to ../{year}/{source.name})")
 
 
 def _make_incident(raw: RawFile, data: dict, record_id: str, config: Config) -> Incident:
