@@ -11,7 +11,7 @@ from . import inputs
 from .content import decode_text, unreadable
 from .yaml_loader import Lines, load_yaml
 from .countries import COUNTRY_NAMES
-from .fields import INVALID, Pattern, Record, Sink, Slug, Spot, Table, Text, Url, Whole
+from .fields import INVALID, Flag, Pattern, Record, Sink, Slug, Spot, Table, Text, Url, Whole
 from .model import Problem
 
 SITE_FILE = "site.yaml"
@@ -25,8 +25,10 @@ DEFAULT_STATUSES = {
     "corroborated": {"label": "Corroborated", "definition": "Two or more independent, credible sources agree."},
     "verified": {"label": "Verified", "definition": "Confirmed by the archive's own checks or by a court."},
     "contested": {"label": "Contested", "definition": "Credible sources disagree on the facts or on responsibility."},
-    "retracted": {"label": "Retracted", "definition": "Found unreliable; kept for the record."},
+    "retracted": {"label": "Retracted", "definition": "Found unreliable; kept for the record.", "counted": False},
 }
+# A status is counted as fact unless site.yaml says `counted: false`; the retracted one is not, by default.
+UNCOUNTED_BY_DEFAULT = frozenset({"retracted"})
 DEFAULT_TAXONOMIES = {
     "categories": {"title": "Categories", "singular": "Category"},
     "perpetrators": {"title": "Perpetrators", "singular": "Perpetrator"},
@@ -49,6 +51,8 @@ class Status:
     key: str
     label: str
     definition: str
+    # False: records with this status are kept and shown, marked, but never counted as fact.
+    counted: bool = True
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,41 @@ class Repository:
         """The correction issue form, its title and `record` field filled in (see .github/ISSUE_TEMPLATE)."""
         query = urlencode({"template": "correction.yml", "title": f"Correction: {title}", "record": record_id})
         return f"{self.url}/issues/new?{query}"
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Where readers report an error: an email address, or the address of a web form."""
+
+    address: str
+
+    @property
+    def is_email(self) -> bool:
+        return not self.address.startswith("https://")
+
+    @property
+    def url(self) -> str:
+        return f"mailto:{self.address}" if self.is_email else self.address
+
+    def correction_url(self, record_id: str, title: str) -> str:
+        """An email's subject names the record; a form is whatever its owner made it."""
+        if self.is_email:
+            return f"mailto:{self.address}?{urlencode({'subject': f'Correction: {title} [{record_id}]'}, quote_via=quote)}"
+        return self.address
+
+
+class ContactField(Text):
+    """An email address or an https:// address."""
+
+    def clean(self, value, spot):
+        value = super().clean(value, spot)
+        if value is INVALID:
+            return value
+        if value.startswith("https://") and urlsplit(value).hostname:
+            return value
+        if re.fullmatch(r"[^@\s/:]+@[^@\s/:]+\.[^@\s/:]+", value):
+            return value
+        return spot.error(f"'{value}' is neither an email address nor an https:// address (a form, a page)")
 
 
 class BaseUrl(Url):
@@ -120,7 +159,22 @@ class Config:
     taxonomies: tuple[Taxonomy, ...] = ()
     country_names: tuple[tuple[str, str], ...] = ()
     repository: Repository | None = None
+    contact: Contact | None = None
     template_dirs: tuple[Path, ...] = field(default=(DEFAULT_THEME,))
+
+    @property
+    def report_url(self) -> str | None:
+        """Where the footer sends a reader who found an error: the contact, else the repository's issues."""
+        if self.contact:
+            return self.contact.url
+        return f"{self.repository.url}/issues/new/choose" if self.repository else None
+
+    def correction_url(self, record_id: str, title: str) -> str | None:
+        """Where an incident page's "Report a correction" leads (the repository's form comes first:
+        it files the report where the maintainers work)."""
+        if self.repository:
+            return self.repository.correction_url(record_id, title)
+        return self.contact.correction_url(record_id, title) if self.contact else None
 
     def status(self, key: str) -> Status:
         return next(status for status in self.statuses if status.key == key)
@@ -140,7 +194,11 @@ def _site_schema() -> Record:
         "language": Pattern(LANGUAGE_TAG, "a language tag such as en or uk"),
         "per_page": Whole(minimum=1),
         "latest": Whole(minimum=1),
-        "statuses": Table(Record({"label": Text(required=True), "definition": Text(required=True)}), key=Slug()),
+        "statuses": Table(Record({
+            "label": Text(required=True),
+            "definition": Text(required=True),
+            "counted": Flag(help="false: its records are shown, marked with the label, and left out of every figure"),
+        }), key=Slug()),
         "taxonomies": Table(Record({
             "title": Text(required=True),
             "singular": Text(required=True),
@@ -152,6 +210,7 @@ def _site_schema() -> Record:
             "branch": Text(),
             "folder": Text(help="the archive folder's path inside the repository"),
         }, shorthand="url"),
+        "contact": ContactField(help="where readers report an error: an email address or a form's https:// address"),
     })
 
 
@@ -169,6 +228,7 @@ def load_config(root: Path) -> tuple[Config | None, list[Problem]]:
     sink = Sink(SITE_FILE, Lines(node, first_line=1))
     settings = _site_schema().clean(data, Spot(sink))
     _check_names(settings, Spot(sink))
+    _check_contact(settings, data, Spot(sink))
     if sink.has_errors or settings is INVALID:
         return None, sink.problems
     return _make_config(root, settings), sink.problems
@@ -178,6 +238,13 @@ def _check_names(settings: dict, spot: Spot) -> None:
     for key in settings.get("taxonomies", {}):
         if key in RESERVED_NAMES:
             spot.at("taxonomies").at(key).error(f"'{key}' is a name the site already uses; choose another")
+
+
+def _check_contact(settings: dict, written: dict, spot: Spot) -> None:
+    """A published archive needs a way to be told of its errors (an invalid contact is reported already)."""
+    if settings.get("base_url") and written.get("contact") is None and written.get("repository") is None:
+        spot.at("contact").warning("a published archive (it has a base_url) gives readers no way to report an "
+                                   "error: set contact: to an email address or a form's address, or set repository:")
 
 
 def _make_config(root: Path, settings: dict) -> Config:
@@ -196,13 +263,15 @@ def _make_config(root: Path, settings: dict) -> Config:
         base_url=base_url,
         per_page=settings.get("per_page", 50),
         latest=settings.get("latest", 10),
-        statuses=tuple(Status(key, item["label"], item["definition"]) for key, item in statuses.items()),
+        statuses=tuple(Status(key, item["label"], item["definition"], item.get("counted", key not in UNCOUNTED_BY_DEFAULT))
+                       for key, item in statuses.items()),
         taxonomies=tuple(
             Taxonomy(key, item["title"], item["singular"], tuple(item.get("terms", {}).items()))
             for key, item in taxonomies.items()
         ),
         country_names=tuple(sorted(settings.get("country_names", {}).items())),
         repository=_repository(settings.get("repository")),
+        contact=Contact(settings["contact"]) if settings.get("contact") else None,
         template_dirs=tuple(dict.fromkeys(path.resolve() for path in template_dirs)),
     )
 

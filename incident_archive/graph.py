@@ -31,7 +31,7 @@ def link(reading: Reading, config: Config, drafts: bool = False) -> tuple[Archiv
         taxonomies=taxonomies,
         countries=_places(config, published),
         statuses={s.key: tuple(i for i in published if published[i].status == s.key) for s in config.statuses},
-        years=tuple(sorted(Counter(incident.date.year for incident in published.values()).items())),
+        years=_years(published),
         pages=pages,
         home=reading.home,
         links=LinkTable(
@@ -44,6 +44,13 @@ def link(reading: Reading, config: Config, drafts: bool = False) -> tuple[Archiv
         ),
     )
     return archive, problems + term_problems + page_problems
+
+
+def _years(published: dict[str, Incident]) -> tuple[tuple[int, int, int], ...]:
+    """(year, records counted as fact, records not counted), oldest first."""
+    counted = Counter(incident.date.year for incident in published.values() if incident.counted)
+    uncounted = Counter(incident.date.year for incident in published.values() if not incident.counted)
+    return tuple((year, counted[year], uncounted[year]) for year in sorted(counted.keys() | uncounted.keys()))
 
 
 def backlinks(archive: Archive, links_to: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:

@@ -155,6 +155,18 @@ class Incident:
     # Lines of the fields the link stage may report on, as "related[2]=14 duplicate_of=9 ...":
     # one string rather than a tuple per field, since every record of the archive is held.
     lines: str = ""
+    # The status's label when site.yaml says records with it are not counted as fact (Retracted).
+    uncounted_as: str = ""
+
+    @property
+    def counted(self) -> bool:
+        return not self.uncounted_as
+
+    @property
+    def shown_title(self) -> str:
+        """The title wherever a reader meets the record (pages, lists, feeds, search): a retracted
+        record is marked in the title itself, so no list or reader can show it as fact."""
+        return f"{self.uncounted_as}: {self.title}" if self.uncounted_as else self.title
 
     @property
     def sort_key(self) -> tuple:
@@ -281,7 +293,7 @@ class Archive:
     taxonomies: dict[str, tuple[TermGroup, ...]]
     countries: tuple[TermGroup, ...]
     statuses: dict[str, tuple[str, ...]]
-    years: tuple[tuple[int, int], ...]
+    years: tuple[tuple[int, int, int], ...]  # (year, counted as fact, not counted)
     pages: tuple[Page, ...]
     home: Page | None
     links: LinkTable

@@ -222,7 +222,19 @@ def _home(archive: Archive, config: Config, bodies) -> PageSpec:
         "title": archive.home.title if archive.home else config.title,
         "intro": bodies.get(HOME_KEY),
         "total": len(archive.incidents), "by_status": _status_counts(archive, config), "by_year": archive.years, "latest": latest,
+        **_figures(archive, config),
     })
+
+
+def _figures(archive: Archive, config: Config) -> dict:
+    """The records counted as fact, and each status that is not counted with its own number
+    ("11 documented, 1 retracted"): a retracted record is never part of a figure."""
+    uncounted = [(status, len(archive.statuses[status.key])) for status in config.statuses if not status.counted]
+    return {
+        "counted": sum(len(archive.statuses[status.key]) for status in config.statuses if status.counted),
+        "uncounted": [(status, count) for status, count in uncounted if count],
+        "uncounted_label": " / ".join(status.label for status, count in uncounted if count),
+    }
 
 
 def _status_counts(archive: Archive, config: Config) -> list:
@@ -261,7 +273,7 @@ def _incidents(archive: Archive, bodies: dict[str, BodyRef]) -> Iterator[PageSpe
         older, newer = archive.neighbours[incident_id]
         related = archive.related.get(incident_id, ())
         yield PageSpec(urls.incident(incident_id), "incident.html", {
-            "incident": incident, "title": incident.title, "body": bodies[incident_id],
+            "incident": incident, "title": incident.shown_title, "body": bodies[incident_id],
             "related": _records(archive, related),
             "mentioned_in": _records(archive, [i for i in archive.mentioned_in.get(incident_id, ()) if i not in related]),
             "older": archive.incidents.get(older), "newer": archive.incidents.get(newer),
@@ -275,7 +287,7 @@ def _records(archive: Archive, ids) -> list[Incident]:
 def _redirects(archive: Archive) -> Iterator[PageSpec]:
     for old, new in sorted(archive.redirects.items()):
         if old not in archive.incidents:
-            yield PageSpec(urls.incident(old), "redirect.html", {"title": archive.incidents[new].title, "target": new})
+            yield PageSpec(urls.incident(old), "redirect.html", {"title": archive.incidents[new].shown_title, "target": new})
 
 
 def _taxonomies(archive: Archive, config: Config) -> Iterator[PageSpec]:

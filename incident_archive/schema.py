@@ -209,4 +209,5 @@ def _make_incident(raw: RawFile, data: dict, record_id: str, config: Config) -> 
         draft=data.get("draft", False),
         lang=data.get("lang"),
         lines=raw.lines.top_level(),
+        uncounted_as="" if config.status(data["status"]).counted else config.status(data["status"]).label,
     )

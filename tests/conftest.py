@@ -18,6 +18,7 @@ CORPUS = REPO / "tests" / "corpus" / "police-brutality-2020"
 SITE_YAML = """\
 title: Test archive
 base_url: https://example.org/
+contact: corrections@example.org
 taxonomies:
   categories: {title: Categories, singular: Category}
   tags: {title: Tags, singular: Tag}

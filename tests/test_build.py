@@ -132,7 +132,7 @@ def test_home_page_has_intro_figures_and_latest(built):
     html = page(built, "index.html")
     assert "This is a <strong>fixture</strong>, not a real archive." in html
     assert '<a href="about/index.html">about it</a>' in html
-    assert "<strong>4</strong> incidents documented." in html
+    assert "<strong>3</strong> incidents documented, " in html and ">1 retracted</a> (kept for the record, not counted)." in html
     assert '<th scope="row"><a href="status/verified/index.html">Verified</a></th><td class="number">1</td>' in html
     assert '<th scope="row">2022</th><td class="number">2</td>' in html
     latest = html.split('id="latest"')[1]

@@ -55,7 +55,7 @@ def _page(archive: Archive, config: Config) -> PageSpec:
     return PageSpec(PAGE, "search.html", {
         "title": "Search", "total": len(archive.incidents),
         "statuses": [(status, len(archive.statuses[status.key])) for status in config.statuses],
-        "years": tuple(reversed(archive.years)),
+        "years": tuple((year, counted + uncounted) for year, counted, uncounted in reversed(archive.years)),
         "taxonomies": [(taxonomy, archive.taxonomies[taxonomy.key]) for taxonomy in config.taxonomies],
         "countries": archive.countries,
         **render.site_navigation(archive, config),  # the header and footer every HTML page has
@@ -147,7 +147,7 @@ def _place_keys(archive: Archive) -> dict[str, str]:
 
 
 def _record(incident: Incident, config: Config, terms: list[int], place: str) -> list:
-    return [incident.id, incident.title, incident.date.iso(), human_range(incident.date, incident.date_end),
+    return [incident.id, incident.shown_title, incident.date.iso(), human_range(incident.date, incident.date_end),
             render.place_line(incident.location, config), place, incident.status, terms, split_summary(incident.summary)[0]]
 
 
