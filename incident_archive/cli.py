@@ -360,7 +360,7 @@ def _report(args, result: pipeline.Result, seconds: float) -> int:
         print(problem)
         if annotate:
             print(annotations.workflow_command(problem, Path(args.root), args.strict))
-    failed = bool(result.errors) or (args.strict and bool(result.warnings))
+    failed = result.failed(args.strict)
     summary = f"{plural(result.incidents, 'incident')}, {plural(result.pages, 'page')}"
     command = "build" if args.command == "bundle" else args.command  # a bundle is made from a build
     if command == "build" and not failed:

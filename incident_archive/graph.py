@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter, defaultdict
 
 from .config import RESERVED_NAMES, Config
@@ -53,7 +54,12 @@ def _years(published: dict[str, Incident]) -> tuple[tuple[int, int, int], ...]:
     return tuple((year, counted[year], uncounted[year]) for year in sorted(counted.keys() | uncounted.keys()))
 
 
-def backlinks(archive: Archive, links_to: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+def with_backlinks(archive: Archive, links_to: dict[str, tuple[str, ...]]) -> Archive:
+    """The archive with `mentioned_in`, the second half of linking: it needs the converted bodies' links."""
+    return dataclasses.replace(archive, mentioned_in=_backlinks(archive, links_to))
+
+
+def _backlinks(archive: Archive, links_to: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
     """incident id → the published incidents whose bodies link to it, newest first."""
     mentioned_in = defaultdict(list)
     for source_id in archive.newest_first:

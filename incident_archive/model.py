@@ -297,7 +297,7 @@ class Archive:
     pages: tuple[Page, ...]
     home: Page | None
     links: LinkTable
-    # Filled after the bodies are converted: incident id → the incidents whose bodies link to it.
+    # Known once the bodies are converted (graph.with_backlinks): incident id → the incidents whose bodies link to it.
     mentioned_in: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 

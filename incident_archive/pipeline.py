@@ -48,6 +48,10 @@ class Result:
     def warnings(self) -> list[Problem]:
         return [problem for problem in self.problems if not problem.is_error]
 
+    def failed(self, strict: bool) -> bool:
+        """The one verdict: errors fail a run; under --strict, warnings do too."""
+        return bool(self.errors) or (strict and bool(self.warnings))
+
 
 @dataclass
 class Options:
@@ -125,10 +129,10 @@ def _check(root: Path, config: Config, theme: Theme, cache: Cache, options: Opti
     signature = _signature(run, found, problems)
     result = None if options.clean else cache.last_result(run, signature)
     if result is None:
-        archive, bodies, result = _prepare(root, config, found, cache, options, problems)
-        result.problems += likely_duplicates(archive.incidents.values(), options.new_records)
-        result.problems += _publishing_problems(root, config, theme, archive, bodies, cache)
-        result.problems.sort()
+        linked = _read_link_convert(root, config, found, cache, options)
+        duplicates = likely_duplicates(linked.archive.incidents.values(), options.new_records)
+        publishing = _publishing_problems(root, config, theme, linked.archive, linked.bodies, cache)
+        result = _result(linked, problems + duplicates + publishing)
         cache.save_result(run, signature, result)
     return result
 
@@ -141,8 +145,9 @@ def _build(root: Path, config: Config, theme: Theme, cache: Cache, options: Opti
     last = None if options.clean else cache.last_result(run, signature)
     if last is not None and outputs_intact(out_dir, cache):
         return last  # nothing read, converted, rendered or written has changed since
-    archive, bodies, result = _prepare(root, config, found, cache, options, problems)
-    if result.errors or (options.strict and result.warnings):
+    linked = _read_link_convert(root, config, found, cache, options)
+    result = _result(linked, problems)
+    if result.failed(options.strict):
         return result
     env = render.make_environment(config, theme_loader(theme), cache.bytecode_cache())
     result.problems += _template_problems(env, theme, config)
@@ -150,7 +155,7 @@ def _build(root: Path, config: Config, theme: Theme, cache: Cache, options: Opti
         return result
     try:
         check_output_folder(out_dir, root)
-        outputs = _plan(root, config, theme, archive, bodies)
+        outputs = _plan(root, config, theme, linked.archive, linked.bodies)
         written = write_outputs(out_dir, outputs, env, cache, options.jobs, options.progress)
     except UnsafeOutput as error:
         result.problems.append(Problem(inputs.shown_path(str(out_dir), root), 1, "output", str(error)))
@@ -234,15 +239,29 @@ def _open_cache(root: Path, config: Config, theme: Theme, options: Options) -> C
     return Cache.open(root, digest(settings.hex()), theme.key, options.clean)
 
 
-def _prepare(root: Path, config: Config, found: content.Found, cache: Cache, options: Options, problems: list[Problem]):
+@dataclass
+class Linked:
+    """What the stages before rendering give: the linked archive, its bodies' HTML by reference, and the problems found."""
+
+    archive: Archive
+    bodies: dict[str, render.BodyRef]  # record key → where its converted HTML is
+    problems: list[Problem]
+
+
+def _read_link_convert(root: Path, config: Config, found: content.Found, cache: Cache, options: Options) -> Linked:
+    """read → validate → link → convert, each stage a value; backlinks come from the converted bodies."""
     reading = read_archive(root, config, found, cache, options)
     archive, link_problems = graph.link(reading, config, options.drafts)
     bodies, body_problems = convert_bodies(root, archive, reading, cache, options)
-    archive.mentioned_in = graph.backlinks(archive, {key: body.links_to for key, (_, body) in bodies.items()})
-    result = Result(problems=sorted(problems + reading.problems + link_problems + body_problems))
-    result.incidents, result.pages = len(archive.incidents), len(archive.pages)
+    archive = graph.with_backlinks(archive, {key: body.links_to for key, (_, body) in bodies.items()})
     references = {key: render.BodyRef(document_key, body.html_digest) for key, (document_key, body) in bodies.items()}
-    return archive, references, result
+    return Linked(archive, references, reading.problems + link_problems + body_problems)
+
+
+def _result(linked: Linked, problems: list[Problem]) -> Result:
+    result = Result(problems=sorted(problems + linked.problems))
+    result.incidents, result.pages = len(linked.archive.incidents), len(linked.archive.pages)
+    return result
 
 
 @dataclass

@@ -44,7 +44,7 @@ class Preview:
             for notice in result.notices:
                 self.log(f"warning: {notice}")
             self.problems = result.errors + result.warnings
-            self.failed = bool(result.errors) or (self.options.strict and bool(result.warnings))
+            self.failed = result.failed(self.options.strict)
         except Exception:  # a bug must not stop the preview: show it, keep serving the last good build
             self.problems = [Problem("incident-archive", 1, "internal error", traceback.format_exc())]
             self.failed, result = True, None
