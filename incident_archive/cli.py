@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from . import __version__, pipeline
-from . import annotations, scaffold, vcs
+from . import github_annotations, scaffold, vcs
 from .config import SITE_FILE, load_config
 from .names import did_you_mean, plural
 from .progress import stderr_progress
@@ -353,13 +353,13 @@ def _print_anything() -> None:
 
 
 def _report(args, result: pipeline.Result, seconds: float) -> int:
-    annotate = annotations.running_in_github_actions()
+    annotate = github_annotations.running_in_github_actions()
     for notice in result.notices:
         print(f"warning: {notice}", file=sys.stderr)
     for problem in result.errors + result.warnings:
         print(problem)
         if annotate:
-            print(annotations.workflow_command(problem, Path(args.root), args.strict))
+            print(github_annotations.workflow_command(problem, Path(args.root), args.strict))
     failed = result.failed(args.strict)
     summary = f"{plural(result.incidents, 'incident')}, {plural(result.pages, 'page')}"
     command = "build" if args.command == "bundle" else args.command  # a bundle is made from a build

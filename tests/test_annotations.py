@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import VALID_FRONT
-from incident_archive.annotations import workflow_command
+from incident_archive.github_annotations import workflow_command
 from incident_archive.model import Problem, Severity
 
 BAD_STATUS = VALID_FRONT.replace("status: reported", "status: verifed")
