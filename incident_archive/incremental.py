@@ -15,15 +15,34 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from . import inputs, parallel, render, writer
-from .cache import Cache, CacheDamaged, OutputRecord
+from . import inputs, parallel, writer
+from .cache import Cache, OutputRecord
 from .model import Failure, Problem
 from .progress import Progress
 
 if TYPE_CHECKING:  # imported where it is used, so that builds with nothing to render skip it
     import jinja2
+
+
+class Output(Protocol):
+    """What every output of the site is (a page from a template, bytes made by Python, a copied
+    file): a path, a fingerprint of its inputs, and a way to make its bytes.
+
+    The writer asks nothing else of an output; render.PageSpec, Generated and Copy are the kinds,
+    and outputs.plan is the one registry that lists them all.
+    """
+
+    path: str
+    template: str | None  # the template it is rendered with; None for bytes made otherwise
+    whole_archive: bool  # made from every record: made in this process, never in a worker
+
+    def fingerprint(self, memo: dict) -> str: ...
+
+    def make(self, env: jinja2.Environment, body_html: Callable[[str], str]) -> bytes:
+        """Its bytes; a problem of its own input is raised as a Failure with the Problem located."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -38,10 +57,18 @@ class Copy:
     base: Path
     relpath: str
     limit: int | None = None
+    template = None
+    whole_archive = False
 
     def fingerprint(self, memo: dict) -> str:
         status = os.lstat(os.path.join(self.base, self.relpath))
         return f"copy:{self.base}/{self.relpath}:{status.st_mtime_ns}:{status.st_size}"
+
+    def make(self, env, body_html) -> bytes:
+        try:
+            return inputs.read_bytes(self.base, self.relpath, self.limit)
+        except OSError as error:
+            raise Failure(Problem(self.relpath, 1, "file", inputs.unreadable(error))) from None
 
 
 @dataclass(frozen=True)
@@ -54,13 +81,17 @@ class Generated:
 
     path: str
     token: str
-    make: Callable[[Callable[[str], str]], bytes]
+    maker: Callable[[Callable[[str], str]], bytes]
     # Made from every record (the bulk data files, the search records): made in this process.
     # A forked worker would touch, and so copy, every record of the archive: a gigabyte at 150,000.
     whole_archive: bool = False
+    template = None
 
     def fingerprint(self, memo: dict) -> str:
         return f"generated:{self.token}"
+
+    def make(self, env, body_html) -> bytes:
+        return self.maker(body_html)
 
 
 @dataclass
@@ -73,7 +104,7 @@ class Written:
 FOLDER = "/"  # records of folders end with it ('' + FOLDER is the site's top folder): see writer.strays
 
 
-def write_outputs(out_dir: Path, outputs: list, env: jinja2.Environment, cache: Cache, jobs: int,
+def write_outputs(out_dir: Path, outputs: list[Output], env: jinja2.Environment, cache: Cache, jobs: int,
                   progress: Progress) -> Written:
     """Bring out_dir up to date with `outputs`, switching it whole; on any error it is left as it was."""
     where = writer.places(out_dir, cache.path.parent)  # the paths were checked when the outputs were planned
@@ -85,12 +116,12 @@ def write_outputs(out_dir: Path, outputs: list, env: jinja2.Environment, cache: 
         live_dir = str(where.live)
         stale = [output for output in outputs
                  if not _up_to_date(f"{live_dir}/{output.path}", live.get(output.path), fingerprints[output.path])]
-        for template in sorted({output.template for output in stale if isinstance(output, render.PageSpec)}):
+        for template in sorted({output.template for output in stale if output.template}):
             env.get_template(template)  # compiled once here, and inherited by every worker
         site = _Assembly(where, live, spare, cache)
         renderer = _Renderer(where.live, live, site.target, site.spare is None, env, cache)
-        here = [output for output in stale if getattr(output, "whole_archive", False)]
-        spread = [output for output in stale if not getattr(output, "whole_archive", False)]
+        here = [output for output in stale if output.whole_archive]
+        spread = [output for output in stale if not output.whole_archive]
         try:
             rendered = dict(progress.track("render", parallel.run(renderer, spread, jobs), len(spread)))
             rendered |= dict(map(renderer, here))
@@ -264,30 +295,6 @@ def _clone(live: Path, spare: Path, records: dict[str, OutputRecord]) -> dict[st
     return clone
 
 
-def make_bytes(output, env: jinja2.Environment, body_html: Callable[[str], str]) -> bytes:
-    """An output's bytes; whatever goes wrong becomes a Failure with its Problem, located here.
-
-    Here, because this runs in a worker process, and an exception that crosses back to the parent
-    loses the traceback that says which template and line raised it.
-    """
-    try:
-        if isinstance(output, Copy):
-            return inputs.read_bytes(output.base, output.relpath, output.limit)
-        if isinstance(output, Generated):
-            return output.make(body_html)
-        return render.render_page(output, env, body_html)
-    except (Failure, CacheDamaged, KeyboardInterrupt):
-        raise
-    except OSError as error:
-        if isinstance(output, Copy):
-            raise Failure(Problem(output.relpath, 1, "file", inputs.unreadable(error))) from None
-        raise
-    except Exception as error:  # noqa: BLE001 - a template's error, whatever Python raised
-        if isinstance(output, render.PageSpec):
-            raise Failure(render.template_problem(error, env.globals["site"].root)) from None
-        raise
-
-
 class _Renderer:
     """Renders one output in a worker: → (path, (digest of its bytes, its new file's stat, or None if the live one is right))."""
 
@@ -299,7 +306,7 @@ class _Renderer:
         self.cache, self.cache_pid = cache, os.getpid()
 
     def __call__(self, output) -> tuple[str, tuple[str, tuple[int, int] | None]]:
-        data = make_bytes(output, self.env, self._body_html)
+        data = output.make(self.env, self._body_html)
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         if self._live_has(output.path, digest, data):
             return output.path, (digest, None)

@@ -16,7 +16,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 from pymdownx.slugs import slugify as github_slugify
 
-from . import markup_limits
+from . import markup_limits, urls
 from .content import HOME_FILE
 from .fields import web_address_problem
 from .inputs import CONTROL, find_control
@@ -179,7 +179,7 @@ class Converter:
         if self.ask("title", incident_id) is None:
             return None
         self.body.links_to += (incident_id,)
-        return self.page_url(f"incidents/{incident_id}/index.html")
+        return self.page_url(urls.incident(incident_id))
 
 
 class _IncidentLinks(markdown.Extension):
@@ -436,7 +436,7 @@ class _ResolveLinks(Treeprocessor):
             name = target[len(MEDIA_PREFIX):]
             if not self.converter.ask("has_media", name):
                 report(f"{value}: there is no file {target}")
-            return self.converter.page_url(f"media/{quote(name)}") + fragment
+            return self.converter.page_url(urls.media(quote(name))) + fragment
         report(f"{value}: there is no file {target} in the site; link to a record (.md), a page (.md) "
                "or a file in content/media/")
         return None
@@ -458,7 +458,7 @@ class _ResolveLinks(Treeprocessor):
     def _markdown_target(self, href, target, fragment, field_name, element) -> str | None:
         converter = self.converter
         if target == HOME_FILE:
-            return converter.page_url("index.html") + fragment
+            return converter.page_url(urls.HOME) + fragment
         incident_id = converter.ask("incident_at", target)
         if incident_id is not None:
             url = converter.incident_href(incident_id)
@@ -467,7 +467,7 @@ class _ResolveLinks(Treeprocessor):
             return url and url + fragment
         page_id = converter.ask("page_at", target)
         if page_id is not None:
-            return converter.page_url(f"{page_id}/index.html") + fragment
+            return converter.page_url(urls.page(page_id)) + fragment
         hint = converter.hint("path_hint", target)
         self.converter.report(href, field_name, f"{href}: there is no file {target}{hint}")
         return None

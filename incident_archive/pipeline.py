@@ -12,15 +12,15 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import content, graph, inputs, parallel, render
+from . import content, graph, inputs, parallel, render, urls
 from .cache import CACHE_DIR, Cache, CacheDamaged, pack_html
 from .config import SITE_FILE, Config, load_config
 from .duplicates import likely_duplicates
-from .incremental import Copy, make_bytes, outputs_intact, write_outputs
-from .media import MAX_MEDIA_BYTES, media_problems
+from . import outputs
+from .incremental import Output, outputs_intact, write_outputs
+from .media import media_problems
 from .model import Archive, Body, BodySource, Document, Failure, IdClaim, Incident, Page, Problem, Reading, digest
 from .names import id_from_path
-from .outputs import every_output, publishing
 from .progress import Progress
 from .schema import RESERVED_IDS, incident_schema, validate_incident, validate_page
 from .theme import Theme, read_theme
@@ -155,8 +155,8 @@ def _build(root: Path, config: Config, theme: Theme, cache: Cache, options: Opti
         return result
     try:
         check_output_folder(out_dir, root)
-        outputs = _plan(root, config, theme, linked.archive, linked.bodies)
-        written = write_outputs(out_dir, outputs, env, cache, options.jobs, options.progress)
+        planned = _plan(root, config, theme, linked.archive, linked.bodies)
+        written = write_outputs(out_dir, planned, env, cache, options.jobs, options.progress)
     except UnsafeOutput as error:
         result.problems.append(Problem(inputs.shown_path(str(out_dir), root), 1, "output", str(error)))
     except Failure as failure:
@@ -179,13 +179,11 @@ def _claims(root: Path, config: Config, theme: Theme, cache: Cache, options: Opt
     return result
 
 
-def _plan(root: Path, config: Config, theme: Theme, archive: Archive, bodies: dict) -> list:
-    """Every output of the site, in a fixed order: pages, generated files, copies, then the sitemap of them all."""
-    outputs = [*render.page_specs(archive, config, bodies), *every_output(archive, config, bodies, root),
-               *_copies(root, theme, archive.links.media)]
-    outputs += publishing.sitemap(config, outputs)  # last: it lists every page the others made
-    check_paths([output.path for output in outputs])
-    return outputs
+def _plan(root: Path, config: Config, theme: Theme, archive: Archive, bodies: dict) -> list[Output]:
+    """Every output of the site (outputs.plan), its paths checked before anything is written."""
+    planned = outputs.plan(archive, config, bodies, root, theme)
+    check_paths([output.path for output in planned])
+    return planned
 
 
 def _publishing_problems(root: Path, config: Config, theme: Theme, archive: Archive, bodies: dict,
@@ -197,18 +195,18 @@ def _publishing_problems(root: Path, config: Config, theme: Theme, archive: Arch
     """
     try:
         check_output_folder(root / "output", root)
-        outputs = _plan(root, config, theme, archive, bodies)
+        planned = _plan(root, config, theme, archive, bodies)
     except UnsafeOutput as error:
         return [Problem("output", 1, "output", str(error))]
-    samples: dict[str, render.PageSpec] = {}
-    for output in outputs:
-        if isinstance(output, render.PageSpec):
+    samples: dict[str, Output] = {}
+    for output in planned:
+        if output.template:
             samples.setdefault(output.template, output)
     env = render.make_environment(config, theme_loader(theme), cache.bytecode_cache())
     problems = _template_problems(env, theme, config)
     for template in sorted(samples) if not problems else ():
         try:
-            make_bytes(samples[template], env, cache.html)
+            samples[template].make(env, cache.html)
         except Failure as failure:
             problems.append(failure.problem)
     return problems
@@ -335,7 +333,7 @@ def _unchecked_body(raw: content.RawFile | None, is_incident: bool,
     if raw is None or not raw.body.strip():
         return None
     name = record_id or id_from_path(raw.path) or "unchecked"
-    page_dir, level = (f"incidents/{name}", 3) if is_incident else (name, 2)
+    page_dir, level = (urls.incident_folder(name), 3) if is_incident else (name, 2)
     source = raw.body_source
     return Document(raw.path, source.line, page_dir, level, source.digest), source
 
@@ -348,7 +346,7 @@ def convert_bodies(root: Path, archive: Archive, reading: Reading, cache: Cache,
     """
     documents = {
         # An incident's body sits under its "Description" h2, so its own headings start at h3.
-        incident.id: (_document(incident, f"incidents/{incident.id}", 3), incident.body)
+        incident.id: (_document(incident, urls.incident_folder(incident.id), 3), incident.body)
         for incident in reading.incidents
         if incident.id in archive.incidents or options.drafts
     }
@@ -398,14 +396,6 @@ class _BodyConverter:
             return Body(problems=[problem]), None
         body, html = self.converter.convert(document, text)
         return body, pack_html(html)
-
-
-def _copies(root: Path, theme: Theme, media: frozenset[str]) -> list[Copy]:
-    """Theme files (the archive's own over the default's) and media, copied as they are."""
-    chosen = {path: Copy(path, folder, path) for path, folder in theme.static.items()}
-    for name in media:
-        chosen[f"media/{name}"] = Copy(f"media/{name}", root, f"{content.MEDIA_DIR}/{name}", MAX_MEDIA_BYTES)
-    return [chosen[path] for path in sorted(chosen)]
 
 
 def _output_problem(error: OSError, out_dir: Path, root: Path) -> Problem:

@@ -16,7 +16,8 @@ from markupsafe import Markup
 from . import citation, inputs, urls
 from .config import Config
 from .dates import human_range
-from .model import Archive, Incident, Location, Page, Problem
+from .cache import CacheDamaged
+from .model import Archive, Failure, Incident, Location, Page, Problem
 
 if TYPE_CHECKING:  # imported where it is used, so that builds with nothing to render skip it
     import jinja2
@@ -45,6 +46,19 @@ class PageSpec:
     template: str
     context: dict = field(default_factory=dict)
     root: str | None = None  # set for pages served at any depth (404.html): links from the site root
+    whole_archive = False  # a page is rendered in a worker (incremental.Output)
+
+    def make(self, env: jinja2.Environment, body_html: Callable[[str], str]) -> bytes:
+        """The page's bytes; any error its template raises is a Failure located at the template's line.
+
+        Located here, in the worker, because a traceback that crosses back to the parent process
+        loses the template's file and line."""
+        try:
+            return render_page(self, env, body_html)
+        except (Failure, CacheDamaged):  # located already; the cache's, not the template's
+            raise
+        except Exception as error:  # noqa: BLE001 - a template's error, whatever Python raised
+            raise Failure(template_problem(error, env.globals["site"].root)) from None
 
     def fingerprint(self, memo: dict) -> str:
         """A digest of everything the template is given: equal fingerprints render equal bytes.
@@ -162,10 +176,10 @@ def _navigation(config: Config, menu: tuple[Page, ...]) -> tuple[tuple[str, str,
     """The site's main sections, then the menu pages: (section key, page path, label)."""
     return (
         ("incidents", urls.listing("incidents"), "Incidents"),
-        *((taxonomy.key, f"{taxonomy.key}/index.html", taxonomy.title) for taxonomy in config.taxonomies),
-        ("places", "places/index.html", "Places"),
-        ("status", "status/index.html", "Status"),
-        ("search", "search/index.html", "Search"),
+        *((taxonomy.key, urls.index(taxonomy.key), taxonomy.title) for taxonomy in config.taxonomies),
+        (urls.PLACES, urls.index(urls.PLACES), "Places"),
+        (urls.STATUSES, urls.index(urls.STATUSES), "Status"),
+        (urls.SEARCH, urls.index(urls.SEARCH), "Search"),
         *((page.id, urls.page(page.id), page.title) for page in menu),
     )
 
@@ -179,7 +193,7 @@ def _every_page(archive: Archive, config: Config, bodies: dict[str, BodyRef]) ->
     yield from _places(archive, config)
     yield from _statuses(archive, config)
     yield from _pages(archive, bodies)
-    yield PageSpec("404.html", "404.html", {"title": "Page not found"}, root=urlsplit(config.base_url or "/").path or "/")
+    yield PageSpec(urls.NOT_FOUND, "404.html", {"title": "Page not found"}, root=urlsplit(config.base_url or "/").path or "/")
 
 
 def template_problem(error: Exception, root: Path) -> Problem:
@@ -218,7 +232,7 @@ def render_page(spec: PageSpec, env: jinja2.Environment, body_html: Callable[[st
 
 def _home(archive: Archive, config: Config, bodies) -> PageSpec:
     latest = [archive.incidents[i] for i in archive.newest_first[: config.latest]]
-    return PageSpec("index.html", "home.html", {
+    return PageSpec(urls.HOME, "home.html", {
         "title": archive.home.title if archive.home else config.title,
         "intro": bodies.get(HOME_KEY),
         "total": len(archive.incidents), "by_status": _status_counts(archive, config), "by_year": archive.years, "latest": latest,
@@ -293,7 +307,7 @@ def _redirects(archive: Archive) -> Iterator[PageSpec]:
 def _taxonomies(archive: Archive, config: Config) -> Iterator[PageSpec]:
     for taxonomy in config.taxonomies:
         groups = archive.taxonomies[taxonomy.key]
-        yield PageSpec(f"{taxonomy.key}/index.html", "terms.html", {
+        yield PageSpec(urls.index(taxonomy.key), "terms.html", {
             "title": taxonomy.title, "taxonomy": taxonomy, "groups": groups,
         })
         for group in groups:
@@ -302,7 +316,7 @@ def _taxonomies(archive: Archive, config: Config) -> Iterator[PageSpec]:
 
 
 def _places(archive: Archive, config: Config) -> Iterator[PageSpec]:
-    yield PageSpec("places/index.html", "places.html", {"title": "Places", "countries": archive.countries})
+    yield PageSpec(urls.index(urls.PLACES), "places.html", {"title": "Places", "countries": archive.countries})
     for country in archive.countries:
         yield from _listings(archive, urls.place(country.slug), country.name, country.ids, config,
                              places=country.children, country=country)
@@ -312,7 +326,7 @@ def _places(archive: Archive, config: Config) -> Iterator[PageSpec]:
 
 
 def _statuses(archive: Archive, config: Config) -> Iterator[PageSpec]:
-    yield PageSpec("status/index.html", "statuses.html", {
+    yield PageSpec(urls.index(urls.STATUSES), "statuses.html", {
         "title": "Verification status", "counts": _status_counts(archive, config),
     })
     for status in config.statuses:

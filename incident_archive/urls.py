@@ -6,9 +6,17 @@ under any sub-path and from disk, where a browser shows a folder's listing rathe
 
 from __future__ import annotations
 
-import posixpath
 
 from .names import slugify
+
+
+HOME = "index.html"
+NOT_FOUND = "404.html"
+FEED = "feed.xml"
+PLACES = "places"
+STATUSES = "status"
+SEARCH = "search"
+DATA = "data"
 
 
 def listing(base: str, number: int = 1) -> str:
@@ -17,7 +25,32 @@ def listing(base: str, number: int = 1) -> str:
 
 
 def incident(incident_id: str) -> str:
-    return f"incidents/{incident_id}/index.html"
+    return f"{incident_folder(incident_id)}/index.html"
+
+
+def incident_folder(incident_id: str) -> str:
+    """The folder of an incident's page: its body's relative links are written from there."""
+    return f"incidents/{incident_id}"
+
+
+def incident_json(incident_id: str) -> str:
+    """An incident's own JSON, beside its page."""
+    return f"{incident_folder(incident_id)}/index.json"
+
+
+def index(section: str) -> str:
+    """A section's own page: a taxonomy's terms, the places, the statuses, search."""
+    return f"{section}/index.html"
+
+
+def feed(folder: str = "") -> str:
+    """The Atom feed of a list page (folder ""; the home page's)."""
+    return f"{folder}/{FEED}" if folder else FEED
+
+
+def data(name: str) -> str:
+    """A file of the open data: data/incidents.json, ..."""
+    return f"{DATA}/{name}"
 
 
 def term(taxonomy: str, slug: str) -> str:
@@ -25,15 +58,20 @@ def term(taxonomy: str, slug: str) -> str:
 
 
 def place(country_slug: str, region_slug: str | None = None) -> str:
-    return f"places/{country_slug}/{region_slug}" if region_slug else f"places/{country_slug}"
+    return f"{PLACES}/{country_slug}/{region_slug}" if region_slug else f"{PLACES}/{country_slug}"
 
 
 def status(key: str) -> str:
-    return f"status/{key}"
+    return f"{STATUSES}/{key}"
 
 
 def page(page_id: str) -> str:
     return f"{page_id}/index.html"
+
+
+def media(name: str) -> str:
+    """A file of content/media/, published as it is at media/<name>."""
+    return f"media/{name}"
 
 
 def absolute(base_url: str, path: str) -> str:
@@ -68,13 +106,25 @@ class Links:
         return "../" * (len(here) - common) + "/".join(parts[common:])
 
     def home(self) -> str:
-        return self.to("index.html")
+        return self.to(HOME)
+
+    def index(self, section: str) -> str:
+        return self.to(index(section))
+
+    def feed(self, folder: str = "") -> str:
+        return self.to(feed(folder))
+
+    def data(self, name: str) -> str:
+        return self.to(data(name))
 
     def static(self, name: str) -> str:
         return self.to(f"static/{name}")
 
     def incident(self, incident_id: str) -> str:
         return self.to(incident(incident_id))
+
+    def incident_json(self, incident_id: str) -> str:
+        return self.to(incident_json(incident_id))
 
     def listing(self, base: str, number: int = 1) -> str:
         return self.to(listing(base, number))

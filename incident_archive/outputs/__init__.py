@@ -1,22 +1,31 @@
-"""Render stage, beyond the HTML pages: feeds, publishing files, open data and the search index.
+"""Render stage: the registry of every output of the site, pages, files made by Python and copied files.
 
-Each module gives the outputs of one kind, as PageSpecs (rendered by a template) or Generated
-files (bytes made by Python), which the incremental writer treats like every page: made again
-only when their inputs' fingerprint changes.
+Each module gives the outputs of one kind (incremental.Output: a render.PageSpec rendered by a
+template, a Generated file made by Python, or a Copy), which the incremental writer treats
+alike: made again only when their inputs' fingerprint changes. `plan` is the one list of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
+from .. import render
 from ..config import Config
-from ..incremental import Generated
+from ..incremental import Output
 from ..model import Archive
-from ..render import BodyRef, PageSpec
-from . import data, feeds, publishing, search
+from ..render import BodyRef
+from ..theme import Theme
+from . import data, feeds, files, publishing, search
 
-
-def every_output(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Path) -> Iterator[PageSpec | Generated]:
-    for module in (feeds, publishing, data, search):
-        yield from module.outputs(archive, config, bodies, root)
+def plan(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Path, theme: Theme) -> list[Output]:
+    """Every output of the site, in a fixed order: pages, feeds, files for hosts, open data, the
+    search index, copied files, then the sitemap, last since it lists the pages the others made."""
+    outputs: list[Output] = [
+        *render.page_specs(archive, config, bodies),
+        *feeds.outputs(archive, config, bodies, root),
+        *publishing.outputs(archive, config, bodies, root),
+        *data.outputs(archive, config, bodies, root),
+        *search.outputs(archive, config, bodies, root),
+        *files.copies(root, theme, archive.links.media),
+    ]
+    return outputs + publishing.sitemap(config, outputs)

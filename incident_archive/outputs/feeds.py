@@ -22,7 +22,6 @@ from ..names import slugify
 from ..render import BodyRef, PageSpec
 
 FEED_SIZE = 50  # entries per feed: readers poll often, so a feed carries only the latest changes
-FEED_NAME = "feed.xml"
 TEMPLATE = "feed.xml"
 # The `updated` of a feed with no entry. Atom requires one, and the clock is not an option: the
 # build must not change with the day it runs. The epoch says plainly "nothing has been published".
@@ -98,7 +97,7 @@ class _Feeds:
         self.rank = {incident_id: position for position, incident_id in enumerate(order)}
         self.term_names = {(taxonomy, group.slug): group.name
                            for taxonomy, groups in archive.taxonomies.items() for group in groups}
-        self.schemes = {taxonomy.key: urls.absolute(self.base_url, f"{taxonomy.key}/index.html")
+        self.schemes = {taxonomy.key: urls.absolute(self.base_url, urls.index(taxonomy.key))
                         for taxonomy in config.taxonomies}
         self.entries: dict[str, Entry] = {}
 
@@ -106,8 +105,8 @@ class _Feeds:
         """The feed of a list page (the home page when folder is ""): its newest changes first."""
         newest = heapq.nsmallest(FEED_SIZE, ids, key=self.rank.__getitem__)
         entries = [self.entry(incident_id) for incident_id in newest]
-        page = urls.listing(folder) if folder else "index.html"
-        path = f"{folder}/{FEED_NAME}" if folder else FEED_NAME
+        page = urls.listing(folder) if folder else urls.HOME
+        path = urls.feed(folder)
         return PageSpec(path, TEMPLATE, {
             "feed": {
                 "id": urls.absolute(self.base_url, page),
