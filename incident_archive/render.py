@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import citation, inputs, urls
 from .config import Config
@@ -144,8 +144,39 @@ def make_environment(config: Config, loader: jinja2.BaseLoader, bytecode_cache=N
     env.filters["absolute_url"] = lambda path: urls.absolute(config.base_url, path)
     env.filters["citation"] = lambda incident: citation.plain(incident, config)
     env.filters["bibtex"] = lambda incident: citation.bibtex(incident, config)
+    env.filters["spoken_ranges"] = spoken_ranges
+    env.filters["language_name"] = language_name
     env.globals["site"] = config
     return env
+
+
+_EN_DASH = "\u2013"
+# Screen readers tend to read "12–600" as "12 600": the dash is shown, "to" is said.
+_SPOKEN_DASH = Markup('<span aria-hidden="true">\u2013</span><span class="visually-hidden"> to </span>')
+
+
+def spoken_ranges(text: object) -> Markup:
+    """A date range or a casualty range as HTML in which each en dash is read out as "to"."""
+    text = str(text)
+    if _EN_DASH not in text:
+        return escape(text)
+    return _SPOKEN_DASH.join([escape(part) for part in text.split(_EN_DASH)])
+
+
+# The languages sources are most often in; any other tag is shown as written (no locale
+# database is shipped for the sake of a label).
+LANGUAGE_NAMES = {
+    "ar": "Arabic", "be": "Belarusian", "cs": "Czech", "de": "German", "en": "English", "es": "Spanish",
+    "fa": "Persian", "fr": "French", "he": "Hebrew", "hi": "Hindi", "hu": "Hungarian", "it": "Italian",
+    "ja": "Japanese", "ka": "Georgian", "kk": "Kazakh", "ko": "Korean", "lt": "Lithuanian", "lv": "Latvian",
+    "nl": "Dutch", "pl": "Polish", "pt": "Portuguese", "ro": "Romanian", "ru": "Russian", "sk": "Slovak",
+    "sv": "Swedish", "tr": "Turkish", "uk": "Ukrainian", "ur": "Urdu", "zh": "Chinese",
+}
+
+
+def language_name(tag: str) -> str:
+    """The English name of a language tag's language ("uk" → "Ukrainian"), or the tag itself."""
+    return LANGUAGE_NAMES.get(tag.split("-")[0].lower(), tag)
 
 
 def place_line(location: Location, config: Config) -> str:

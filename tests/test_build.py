@@ -56,10 +56,11 @@ def test_incident_page_shows_every_field(built):
     html = page(built, "incidents/river-crossing/index.html")
     for expected in [
         "<h1>Shelling near the river crossing</h1>",
-        '<time datetime="2022-03-04">4–6 March 2022</time>',            # date range at day precision
+        # date range at day precision; the dash is read "to" by screen readers
+        '<time datetime="2022-03-04">4<span aria-hidden="true">–</span><span class="visually-hidden"> to </span>6 March 2022</time>',
         "Lake District", "50.5, 30.25", "Precision: approximate",  # as precise as written, no more
         "Confirmed by the archive&#39;s own checks or by a court.",        # the status's definition
-        "Killed: 3–5", "Injured: 12",
+        'Killed: 3<span aria-hidden="true">–</span><span class="visually-hidden"> to </span>5', "Injured: 12",
         '<a href="../../categories/shelling/index.html">Shelling</a>',
         '<a href="https://example.org/report-1" rel="noreferrer">First report</a>',
         "Example News", '<time datetime="2022-03-05">5 March 2022</time>',

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, VALID_FRONT, run_cli
-from incident_archive.outputs.search import SHARD_RECORDS, distinct_words, shard_count, shard_of, split_summary
+from incident_archive.outputs.search import (FOLDED_AWAY, SHARD_RECORDS, distinct_words, fold, shard_count, shard_of,
+                                             split_summary, words)
 
 VENDOR = REPO / "templates" / "static" / "vendor"
 
@@ -168,12 +169,32 @@ def test_a_description_word_is_in_its_incidents_shard(archive):
     assert "zyxwvut" not in shards[shard_of("other", len(shards))]["other"]
 
 
-def test_distinct_words_split_where_minisearch_splits():
-    # Lowercased, once each; split at spaces and punctuation (not at symbols, as MiniSearch's tokenizer
-    # does); combining marks stay in their word, and entities are decoded.
-    html = ('<p>Don’t <em>re</em>-enter! Café CAFÉ café 50$ a+b नमस्ते</p>'
+def test_distinct_words_split_where_search_js_splits_and_are_folded():
+    # Split at everything but letters, digits and marks (spaces, punctuation, symbols); folded (lower
+    # case, no accents), once each; entities decoded; Indic vowel signs stay in their word.
+    html = ('<p>Don’t <em>re</em>-enter! Café CAFÉ café 50$ a+b नमस्ते Київ КИЇВ Señora حَلَب</p>'
             '<p title="a > titleword">x&#8217;s ő&amp;q</p><img src="x.png" alt="Hidden &quot;caption&quot;">')
-    assert distinct_words(html) == sorted({"don", "enter", "café", "50$", "a+b", "नमस्ते", "hidden", "caption"})
+    assert distinct_words(html) == sorted({"don", "enter", "cafe", "नमस्ते", "киів", "senora", "حلب", "hidden", "caption"})
+
+
+def test_words_are_folded_so_that_any_spelling_finds_them():
+    assert words("Київ і Харків — Kharkív's café, a+b 50$ حَلَب") == [
+        "Київ", "і", "Харків", "Kharkív", "s", "café", "a", "b", "50", "حَلَب"]
+    assert fold("КИЇВ") == fold("київ") and fold("Kharkív") == fold("KHARKIV") == "kharkiv"
+    assert fold("Señora") == "senora" and fold("Núñez") == "nunez" and fold("İstanbul") == "istanbul"
+    assert fold("حَلَب") == fold("حلب") == "حلب" and fold("حـلـب") == "حلب"  # harakat and tatweel go
+    assert fold("می\u200cخواهم") == "میخواهم" and fold("\u200fسلام") == "سلام"  # and invisible format characters
+    assert fold("नमस्ते") == "नमस्ते" and fold("काम") != fold("कम") and fold("ガ") != fold("カ")  # vowel signs stay
+
+
+def test_search_js_splits_and_folds_with_the_same_characters():
+    """The browser test compares the two on sample text; this, that the character lists are the same."""
+    code = (REPO / "templates" / "static" / "search.js").read_text(encoding="utf-8")
+    assert "const WORD = /[\\p{L}\\p{N}\\p{M}\\p{Cf}]+/gu;" in code
+    listed = re.search(r"const FOLDED_AWAY = /\[(.*?)\\p\{Cf\}\]/gu;", code).group(1)
+    ranges = [(int(low, 16), int(high or low, 16)) for low, high in re.findall(r"\\u([0-9a-f]{4})(?:-\\u([0-9a-f]{4}))?", listed)]
+    assert "".join(f"\\u{low:04x}" + (f"-\\u{high:04x}" if high != low else "") for low, high in ranges) == listed
+    assert sorted(ranges) == sorted(FOLDED_AWAY)
 
 
 def test_shard_count_grows_by_doubling():

@@ -5,7 +5,7 @@ the page loads with <script> elements, and MiniSearch (vendored in the theme) in
 
 - search/records.js: one array per published incident (title, date, place, status, terms, the
   summary's first SUMMARY_CHARS characters), enough to search and show results at once;
-- search/text-N.js: each description's distinct words (and those of the rest of a long summary), in
+- search/text-N.js: each description's distinct words, folded (and those of the rest of a long summary), in
   shards the page loads one after another once records.js is in, so a slow connection can search
   before the descriptions arrive.
 
@@ -16,7 +16,6 @@ with it) only when the archive doubles or halves.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import html as html_entities
 import json
@@ -182,26 +181,77 @@ def text_script(number: int, count: int, keys: list[tuple[str, str, str]], body_
 
 
 def distinct_words(html: str, more_text: str = "") -> list[str]:
-    """The words of a converted body (and of more_text), once each, sorted: what the browser's index needs.
+    """The words of a converted body (and of more_text), folded, once each, sorted: what the browser's index needs.
 
-    Split where MiniSearch's own tokenizer splits (Unicode spaces and punctuation), so the browser
-    finds in the text exactly the words made here, and a query splits the same way; letters of every
-    script and combining marks stay in their word. Lowercased as MiniSearch lowercases.
+    Words as search.js makes them (see words and fold), so the browser finds in the text exactly the
+    words made here; words shorter than SHORTEST_WORD once folded are left out.
     """
-    text = f"{_visible_text(html)} {more_text}".lower().translate(_separators())
-    return sorted({word for word in text.split() if len(word) >= SHORTEST_WORD})
+    folded = {fold(word) for word in set(words(f"{_visible_text(html)} {more_text}"))}
+    return sorted(word for word in folded if len(word) >= SHORTEST_WORD)
 
 
-@functools.cache
-def _separators() -> dict[int, str]:
-    """A str.translate table: MiniSearch's [\\n\\r\\p{Z}\\p{P}] and every other space → " ".
+# --- Words and folding: the same rules as templates/static/search.js (words, fold) ------------------
+#
+# THE TWO MUST AGREE. The text shards hold words split and folded here; the browser splits and folds
+# the records, and every query, in search.js; a word folded one way on one side and another way on the
+# other is never found. Change both together (tests/test_search_unicode.py compares them in a browser).
+# They can only differ on characters that one side's Unicode tables know and the other's do not yet.
 
-    From the Unicode database, once per process (no space or punctuation lies above U+1FFFF). A
-    translate table rather than a regular expression: a character class of 850 characters made
-    splitting the slowest step of the search index, 1 ms a description.
+
+def words(text: str) -> list[str]:
+    """The words of text, as written: runs of letters, digits, combining marks and invisible format characters.
+
+    Letters of every script are word characters (Cyrillic, Arabic, accented Latin); everything else
+    (spaces, punctuation, symbols) separates words. The same as search.js's WORD: /[\\p{L}\\p{N}\\p{M}\\p{Cf}]+/u.
     """
-    return str.maketrans(dict.fromkeys(
-        (code for code in range(0x20000) if unicodedata.category(chr(code))[0] in "ZP" or chr(code).isspace()), " "))
+    return text.translate(_WORD_BREAKS).split()
+
+
+def fold(word: str) -> str:
+    """A word as it is indexed and searched: lower case, without diacritics ("Kharkív" → "kharkiv").
+
+    Lower-cased, decomposed (NFD), stripped of the marks in FOLDED_AWAY and of format characters,
+    recomposed (NFC). Only diacritics that readers type or leave out at will are stripped (accents,
+    Cyrillic breves and diaereses, Arabic harakat, Hebrew points): the vowel signs of Indic or Thai
+    script are letters in all but name, and stripping them would make different words one.
+    """
+    if word.isascii():
+        return word.lower()  # most words: the same result, about ten times faster
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", word.lower()).translate(_FOLDED_AWAY))
+
+
+# Code point ranges whose characters fold() strips (with every format character, Cf): search.js's
+# FOLDED_AWAY lists the same ranges.
+FOLDED_AWAY = (
+    (0x0300, 0x036F),  # combining diacritical marks: accents of Latin, Greek and Cyrillic letters after NFD
+    (0x0483, 0x0489),  # Cyrillic combining marks (titlo, ...)
+    (0x0591, 0x05C7),  # Hebrew cantillation marks and points (niqqud)
+    (0x0610, 0x061A), (0x064B, 0x065F), (0x0670, 0x0670), (0x06D6, 0x06ED), (0x08D3, 0x08FF),  # Arabic harakat, Quranic marks
+    (0x0640, 0x0640),  # Arabic tatweel, which only stretches a word
+    (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F),  # more combining diacritical marks
+)
+
+
+class _CharacterTable(dict):
+    """A str.translate table computed one character at a time, as text meets them (all of Unicode, no up-front cost)."""
+
+    def __init__(self, replace: Callable[[int], int | str | None]):
+        super().__init__()
+        self._replace = replace
+
+    def __missing__(self, code: int) -> int | str | None:
+        self[code] = replacement = self._replace(code)
+        return replacement
+
+
+def _is_word_character(code: int) -> bool:
+    category = unicodedata.category(chr(code))
+    return category[0] in "LNM" or category == "Cf"
+
+
+_WORD_BREAKS = _CharacterTable(lambda code: code if _is_word_character(code) else " ")
+_FOLDED_AWAY = _CharacterTable(lambda code: None if unicodedata.category(chr(code)) == "Cf"
+                               or any(low <= code <= high for low, high in FOLDED_AWAY) else code)
 
 
 # A tag of sanitised HTML, whose serialiser quotes every attribute value with " and escapes each

@@ -14,6 +14,18 @@
   const TEXT_WEIGHT = 0.5; // a word of the description counts for less than one of the title or summary
   const SHORT = 3; // shorter query words may match nothing (descriptions keep no such words): then ignored
 
+  /* Words and folding. THEY MUST AGREE with words() and fold() in incident_archive/outputs/search.py,
+     which split and fold the descriptions' words in the text shards: a word folded one way there and
+     another way here is never found (tests/test_search_unicode.py compares the two in a browser).
+     A word is a run of letters, digits, combining marks and invisible format characters, in any
+     script; folding lower-cases it, decomposes it (NFD), strips diacritics and format characters,
+     and recomposes it (NFC), so that "Kharkív" finds "Kharkiv" and "КИЇВ" finds "Київ". Only the
+     diacritics in FOLDED_AWAY go (accents, Cyrillic breves and diaereses, Arabic harakat and tatweel,
+     Hebrew points): the vowel signs of Indic and Thai scripts are letters, and stay. */
+  const WORD = /[\p{L}\p{N}\p{M}\p{Cf}]+/gu;
+  const FOLDED_AWAY = /[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff\u0640\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\p{Cf}]/gu;
+  const ASCII = /^[\x00-\x7f]*$/;
+
   const index = {
     ready: false, at: {}, records: [], position: new Map(), link: "", terms: [], termNumber: new Map(),
     statuses: new Map(), shards: [], arrived: 0, failed: 0, meta: null, text: null,
@@ -23,7 +35,7 @@
   let drawn = null; // the ids drawn in the list, to leave it alone when a shard changes nothing
   let pending = false; // a search to run again once the shard that just arrived is indexed
 
-  window.IncidentArchiveSearch = { records: receiveRecords, text: receiveText };
+  window.IncidentArchiveSearch = { records: receiveRecords, text: receiveText, terms };
 
   const ui = document.getElementById("search-ui");
   const form = document.getElementById("search-form");
@@ -33,7 +45,15 @@
   const count = document.getElementById("search-count");
   const list = document.getElementById("search-results");
   const more = document.getElementById("search-more");
-  ui.hidden = false;
+  const filterPanel = document.getElementById("search-filters");
+  const activeFilters = document.getElementById("search-filters-active");
+  // The filters are open on wide screens and closed on narrow ones, where they would push the first
+  // result below the screen. Closed in the HTML, so a phone never sees them close; on a wide screen
+  // style.css shows them before this runs, and opening them here only makes the state say so (and
+  // shows them in a browser without ::details-content).
+  const wide = window.matchMedia("(min-width: 40em)");
+  filterPanel.open = wide.matches;
+  wide.addEventListener("change", () => { filterPanel.open = wide.matches; });
   form.addEventListener("submit", (event) => { event.preventDefault(); update(true); });
   form.addEventListener("input", () => update(true)); // typing, and choosing a filter
   more.addEventListener("click", showMore);
@@ -56,6 +76,8 @@
     records.forEach((record, position) => index.position.set(field(record, "id"), position));
     index.meta = new MiniSearch({
       fields: ["title", "summary", "place", "terms"],
+      tokenize: words,
+      processTerm: fold,
       extractField: (record, name) => name === "terms"
         ? field(record, "terms").map((number) => index.terms[number]).join(" ")
         : field(record, name),
@@ -63,6 +85,8 @@
     index.meta.addAll(records);
     index.text = new MiniSearch({
       fields: ["text"],
+      tokenize: words, // the shards' words are folded already: folding them again changes nothing
+      processTerm: fold,
       extractField: (entry, name) => (name === "id" ? entry[0] : entry[1]),
     });
     index.ready = true;
@@ -97,9 +121,25 @@
     return record[index.at[name]];
   }
 
+  function words(text) {
+    return text.match(WORD) || [];
+  }
+
+  function fold(word) {
+    const lower = word.toLowerCase();
+    if (ASCII.test(lower)) return lower; // most words: nothing to decompose
+    return lower.normalize("NFD").replace(FOLDED_AWAY, "").normalize("NFC") || null; // null: nothing left to index
+  }
+
+  /* The words of a text as the index holds them: what a query is searched as. */
+  function terms(text) {
+    return words(text).map(fold).filter(Boolean);
+  }
+
   // --- Searching ---------------------------------------------------------------------------------
 
   function update(byReader) {
+    showActiveFilters();
     if (!index.ready) return;
     const query = box.value.trim();
     const filters = currentFilters();
@@ -112,7 +152,8 @@
     showProgress();
     draw(false);
     const found = current.length;
-    const said = !active ? `Type a word or choose a filter to search ${number(index.records.length)} incidents.`
+    // One line on any screen (style.css keeps room for one); the search box's label gives the number.
+    const said = !active ? "Type a word or choose a filter."
       : found === 0 ? "No incident found."
         : `${number(found)} incident${found === 1 ? "" : "s"} found.`;
     if (count.textContent !== said) count.textContent = said; // the live region speaks only of a change
@@ -121,10 +162,10 @@
   /* Every record whose fields hold every word of the query (a word shorter than SHORT that matches
      nothing is ignored), best first; with no words, every record, newest first. */
   function search(query) {
-    const words = MiniSearch.getDefault("tokenize")(query).map(MiniSearch.getDefault("processTerm")).filter(Boolean);
-    if (words.length === 0) return index.records;
+    const queried = terms(query);
+    if (queried.length === 0) return index.records;
     let scores = null;
-    for (const word of words) {
+    for (const word of queried) {
       const found = matches(word);
       if (found.size === 0 && word.length < SHORT) continue;
       if (scores === null) {
@@ -197,6 +238,12 @@
   }
 
   // --- Showing -----------------------------------------------------------------------------------
+
+  function showActiveFilters() {
+    const active = [...filterPanel.querySelectorAll("select")].filter((select) => select.value).length;
+    const said = active === 0 ? "none active" : `${number(active)} active`;
+    if (activeFilters.textContent !== said) activeFilters.textContent = said;
+  }
 
   function showProgress() {
     const total = index.shards.length;
