@@ -126,7 +126,7 @@ class Converter:
         else:
             html = self.md.reset().convert(text)
             self.raw_addresses = {found: self._address(*found) for found in _raw_html_addresses(self.md.htmlStash)}
-            html = _without_controls(self.sanitiser.clean(html))
+            html = _marked_bare_links(_scrolling_tables(_without_controls(self.sanitiser.clean(html))))
         body = self.body
         body.html_digest = digest(html)
         body.links_to = tuple(dict.fromkeys(body.links_to))
@@ -235,6 +235,30 @@ class _WikiLink(InlineProcessor):
 
 
 _ID_END = re.compile(r"[\]\n]")
+_TABLE = re.compile(r"<table[ >]")
+# A link whose text is its address, as the sanitiser writes it (href first, no other attribute).
+_BARE_LINK = re.compile(r'<a href="([^"<>]+)">\1</a>')
+
+
+def _scrolling_tables(html: str) -> str:
+    """Each table in a box that scrolls sideways, which the keyboard can reach (a wide table must not
+    widen a phone's page, and a scroller the keyboard cannot reach is an accessibility failure).
+
+    Added to the sanitised HTML, whose tags the sanitiser has normalised: `<table` and `</table>`
+    are the only spellings left.
+    """
+    if "<table" not in html:
+        return html
+    html = _TABLE.sub(lambda match: '<div class="table-scroll" tabindex="0" role="region" aria-label="Table">'
+                      + match.group(0), html)
+    return html.replace("</table>", "</table></div>")
+
+
+def _marked_bare_links(html: str) -> str:
+    """class="bare-url" on each link whose text is its own address: print writes a link's address
+    after its text, but not twice. Set here, on the sanitised HTML, never by a body's own HTML
+    (which could then hide, on paper, where a link really leads)."""
+    return _BARE_LINK.sub(r'<a class="bare-url" href="\1">\1</a>', html) if "<a href" in html else html
 
 
 class _BareUrl(InlineProcessor):

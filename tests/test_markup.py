@@ -56,7 +56,7 @@ def rendered(archive):
     '<td style="text-align:right">8</td>',
     "<code>fenced code keeps &lt;b&gt;markup&lt;/b&gt; as text",
     '<ol start="3">',
-    '<a href="https://example.org/report">https://example.org/report</a>',
+    '<a class="bare-url" href="https://example.org/report">https://example.org/report</a>',
     'class="footnote-ref"',
     "The footnote&#x27;s text.",
     "<blockquote>",
@@ -112,11 +112,11 @@ def test_link_from_the_site_root_is_a_warning(archive):
 
 @pytest.mark.parametrize("markdown, html", [
     ("See https://example.org/report.",
-     'See <a href="https://example.org/report">https://example.org/report</a>.'),
+     'See <a class="bare-url" href="https://example.org/report">https://example.org/report</a>.'),
     ("(https://en.wikipedia.org/wiki/Foo_(bar))",
-     '(<a href="https://en.wikipedia.org/wiki/Foo_(bar)">https://en.wikipedia.org/wiki/Foo_(bar)</a>)'),
+     '(<a class="bare-url" href="https://en.wikipedia.org/wiki/Foo_(bar)">https://en.wikipedia.org/wiki/Foo_(bar)</a>)'),
     ("www.example.org/x, and", '<a href="http://www.example.org/x">www.example.org/x</a>, and'),
-    ("x https://example.org/a?b=c&amp; y", 'x <a href="https://example.org/a?b=c">https://example.org/a?b=c</a>&amp; y'),
+    ("x https://example.org/a?b=c&amp; y", 'x <a class="bare-url" href="https://example.org/a?b=c">https://example.org/a?b=c</a>&amp; y'),
     ("write to a.b+c@example.org.", 'write to <a href="mailto:a.b+c@example.org">a.b+c@example.org</a>.'),
     ("`https://code.example`", "<code>https://code.example</code>"),
     ("[https://x.org](https://y.org)", '<a href="https://y.org">https://x.org</a>'),
