@@ -7,7 +7,7 @@ from pathlib import Path
 
 from frontmatter.default_handlers import YAMLHandler
 
-from . import inputs
+from . import inputs, yaml_messages
 from .model import BodySource, Failure, Problem, digest
 from .yaml_loader import Lines, load_yaml
 
@@ -141,14 +141,17 @@ def decode_text(relpath: str, data: bytes) -> tuple[str, Problem | None]:
 def split_front_matter(relpath: str, text: str) -> tuple[RawFile | None, list[Problem]]:
     if not text.strip():
         return None, [Problem(relpath, 1, "file", "is empty: it needs front matter between --- lines")]
-    if not _HANDLER.detect(text):
-        return None, [Problem(relpath, 1, "front matter", "missing: the file must start with a line ---")]
+    opening = _HANDLER.FM_BOUNDARY.match(text)  # as _HANDLER.detect looks for it
+    if opening is None:
+        return None, [Problem(relpath, 1, "front matter", yaml_messages.missing_opening(text))]
+    # The boundary pattern may swallow blank lines after the opening ---: count from where YAML starts.
+    yaml_start = opening.end()
+    first_line = text[:yaml_start].count("\n") + 1
     try:
         front, body = _HANDLER.split(text)
-    except ValueError:
-        return None, [Problem(relpath, 1, "front matter", "is not closed: add a line --- after it")]
-    # The boundary pattern may swallow blank lines after the opening ---: count from where YAML starts.
-    first_line = text[: _HANDLER.FM_BOUNDARY.match(text).end()].count("\n") + 1
+    except ValueError:  # no second ---: its place is after the last field
+        advice = yaml_messages.unclosed_front_matter(text[yaml_start:], first_line)
+        return None, [Problem(relpath, advice.line, "front matter", advice.message)]
     body_start = len(text) - len(body)
     body_line = text[:body_start].count("\n") + 1
     meta, root_node, problems = load_yaml(relpath, front, first_line)

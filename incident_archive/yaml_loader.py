@@ -14,6 +14,9 @@ before any Python object is made:
 - Front matter may not use aliases (`*name`): no contributor needs them, and they are how a short
   file becomes a huge or self-referring value (an "alias bomb" hangs a build for minutes). site.yaml
   may, within a bound on the values they expand to. Nesting is bounded too.
+
+A text YAML cannot read is explained in a contributor's words where the mistake is a common one
+(yaml_messages.py), and in PyYAML's otherwise.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ import re
 
 import yaml
 
-from .model import Problem
+from . import yaml_messages
+from .model import Problem, Severity
 
 # No record or setting is nested this deeply (sources → a source → its fields is three levels);
 # a deeper one is hostile, and would exhaust the recursion of the code that reads it.
@@ -30,11 +34,16 @@ MAX_DEPTH = 20
 # How many values a site.yaml's aliases may expand to: a thousand times a large archive's settings.
 MAX_EXPANDED_VALUES = 100_000
 
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAG = "tag:yaml.org,2002:"
 
+# libyaml's loader when PyYAML was built with it (several times faster), else the pure-Python one.
+if hasattr(yaml, "CSafeLoader"):
+    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]  # types-PyYAML types it apart
+else:
+    _BaseLoader = yaml.SafeLoader
 
-class FrontMatterLoader(_BaseLoader):
+
+class FrontMatterLoader(_BaseLoader):  # type: ignore[valid-type,misc]  # a base chosen at import, as PyYAML's own docs do
     """The loader of front matter and site.yaml (see the module's notes)."""
 
 
@@ -125,18 +134,23 @@ def _child(node, key):
 
 
 def load_yaml(relpath: str, text: str, first_line: int = 1, what: str = "front matter"):
-    """(mapping, root node, problems) for a YAML text; the mapping is None when it is unusable."""
+    """(mapping, root node, problems) for a YAML text; the mapping is None when it is unusable.
+
+    The problems of a usable mapping are warnings.
+    """
     loader = FrontMatterLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None, None, [Problem(relpath, first_line, what, "is empty")]
-        problems = _node_problems(relpath, node, first_line, what, aliases_allowed=what == "site.yaml")
-        if problems:
+        problems = _node_problems(relpath, text, node, first_line, what, aliases_allowed=what == "site.yaml")
+        if what == "front matter":
+            problems += _unclosed_problems(relpath, text, node, first_line)
+        if any(problem.is_error for problem in problems):
             return None, None, problems
         meta = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
-        return None, None, [_yaml_problem(relpath, error, first_line, what)]
+        return None, None, [_yaml_problem(relpath, text, error, first_line, what)]
     except yaml.YAMLError as error:
         return None, None, [Problem(relpath, first_line, what, f"is not valid YAML: {error}")]
     except (ValueError, TypeError, OverflowError, RecursionError) as error:  # a value no constructor can make
@@ -147,10 +161,14 @@ def load_yaml(relpath: str, text: str, first_line: int = 1, what: str = "front m
         kind = type(meta).__name__
         line = first_line + node.start_mark.line
         return None, None, [Problem(relpath, line, what, f"must be a mapping of fields (key: value), not a {kind}")]
-    return meta, node, []
+    return meta, node, problems
 
 
-def _yaml_problem(relpath: str, error: yaml.MarkedYAMLError, first_line: int, what: str) -> Problem:
+def _yaml_problem(relpath: str, text: str, error: yaml.MarkedYAMLError, first_line: int, what: str) -> Problem:
+    if not isinstance(error, yaml.constructor.ConstructorError):  # a tag or a number: its own words are clear
+        advice = yaml_messages.explain(text, error, first_line, front_matter=what == "front matter")
+        if advice:
+            return Problem(relpath, advice.line, advice.field or what, advice.message)
     # A token or bracket that never ends (an unclosed quote or [) fails further down: point at its start.
     scanning = (error.context or "").startswith(("while scanning", "while parsing a flow"))
     mark = (error.context_mark if scanning else None) or error.problem_mark or error.context_mark
@@ -163,9 +181,19 @@ def _yaml_problem(relpath: str, error: yaml.MarkedYAMLError, first_line: int, wh
     return Problem(relpath, line, what, f"is not valid YAML: {problem}")
 
 
-def _node_problems(relpath: str, root: yaml.Node, first_line: int, what: str, aliases_allowed: bool) -> list[Problem]:
+def _unclosed_problems(relpath: str, text: str, root: yaml.Node, first_line: int) -> list[Problem]:
+    """A front matter whose closing --- is missing, and a --- lower down (a rule in the description)
+    closes it instead: a sentence of the description may still read as YAML, as a field named by
+    its words before a colon."""
+    advice = yaml_messages.sentence_as_field(text, root, first_line)
+    return [Problem(relpath, advice.line, "front matter", advice.message, Severity.WARNING)] if advice else []
+
+
+def _node_problems(relpath: str, text: str, root: yaml.Node, first_line: int, what: str,
+                   aliases_allowed: bool) -> list[Problem]:
     """Aliases, nesting, size and keys written twice, found in one walk of the node graph before
-    anything is built from it.
+    anything is built from it; and, as warnings, list items written without the space after their
+    dash, which YAML reads as text.
 
     An alias makes the composer reuse a node, so a node met twice is an alias; a self-referring
     one, where aliases are allowed, expands without end and so passes the bound on values. The walk
@@ -200,4 +228,7 @@ def _node_problems(relpath: str, root: yaml.Node, first_line: int, what: str, al
                 stack += ((key_node, depth + 1, trail), (value_node, depth + 1, name))
         elif isinstance(node, yaml.SequenceNode):
             stack += ((item, depth + 1, f"{trail}[{index}]") for index, item in enumerate(node.value, start=1))
+        elif yaml_messages.may_hide_list_items(node):
+            problems += (Problem(relpath, advice.line, advice.field or what, advice.message, Severity.WARNING)
+                         for advice in yaml_messages.undashed_items(text, node, first_line, trail))
     return sorted(problems)

@@ -27,14 +27,14 @@ def assert_reported(output: str, expected: str) -> str:
 # (what is wrong, the file's bytes, the expected "path:line: field:" and a word of the message)
 FILE_CASES = [
     ("malformed YAML: an unclosed quote",
-     '---\ntitle: "unclosed\ndate: 2022-03-04\n---\nBody\n', f"{PATH}:2: front matter:", "not valid YAML"),
+     '---\ntitle: "unclosed\ndate: 2022-03-04\n---\nBody\n', f"{PATH}:2: title:", "never closed"),
     ("malformed YAML: bad indentation",
-     "---\nlocation:\n  name: x\n admin1: y\n---\n", f"{PATH}:4: front matter:", "not valid YAML"),
+     "---\nlocation:\n  name: x\n admin1: y\n---\n", f"{PATH}:4: location.admin1:", "line `admin1:` up"),
     ("not UTF-8", b"---\ntitle: A\ndate: 2022-03-04\nlocation: Caf\xe9\n---\n", f"{PATH}:4: file:", "not UTF-8"),
     ("an empty file", b"", f"{PATH}:1: file:", "is empty"),
     ("blank lines only", "\n\n  \n", f"{PATH}:1: file:", "is empty"),
     ("no front matter", "Just a paragraph.\n", f"{PATH}:1: front matter:", "missing"),
-    ("front matter never closed", "---\ntitle: A\n", f"{PATH}:1: front matter:", "not closed"),
+    ("front matter never closed", "---\ntitle: A\n", f"{PATH}:2: front matter:", "not closed"),
     ("front matter that is a list", "---\n- title\n- date\n---\n", f"{PATH}:2: front matter:", "must be a mapping"),
     ("front matter that is text", "---\njust words\n---\n", f"{PATH}:2: front matter:", "must be a mapping"),
     ("an empty front matter", "---\n---\nBody\n", f"{PATH}:1: front matter:", "is empty"),
