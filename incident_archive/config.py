@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from . import inputs
 from .content import decode_text, unreadable
-from .yaml_loader import Lines, load_yaml
 from .countries import COUNTRY_NAMES
 from .fields import INVALID, Flag, Pattern, Record, Sink, Slug, Spot, Table, Text, Url, Whole
 from .model import Problem
+from .schema import FIELD_NAMES
+from .yaml_loader import Lines, load_yaml
 
 SITE_FILE = "site.yaml"
 # Installed from a wheel, the theme ships as incident_archive/theme; in a checkout it is templates/.
@@ -20,7 +22,7 @@ _PACKAGED_THEME = Path(__file__).resolve().parent / "theme"
 DEFAULT_THEME = _PACKAGED_THEME if _PACKAGED_THEME.is_dir() else Path(__file__).resolve().parent.parent / "templates"
 LANGUAGE_TAG = r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*"
 
-DEFAULT_STATUSES = {
+DEFAULT_STATUSES: dict[str, dict[str, Any]] = {
     "reported": {"label": "Reported", "definition": "One source; not yet assessed by the archive."},
     "corroborated": {"label": "Corroborated", "definition": "Two or more independent, credible sources agree."},
     "verified": {"label": "Verified", "definition": "Confirmed by the archive's own checks or by a court."},
@@ -37,13 +39,12 @@ DEFAULT_TAXONOMIES = {
 # Paths the site itself uses, and front-matter fields, cannot be taxonomies or page slugs.
 RESERVED_NAMES = frozenset(
     "incidents places status search data static media page feed sitemap index 404 "
-    "id previous_ids duplicate_of title date date_end location status sources casualties related "
-    "summary content_warning updated corrections draft lang "
-    # keys of the open data (JSON, CSV columns, GeoJSON properties) that a taxonomy would collide with
-    "url page json description year country admin1 admin2 latitude longitude "
+    # keys of the open data that say where a record is published (the fields' own and their
+    # columns' are schema.FIELD_NAMES)
+    "url page json description "
     # the search page's URL parameters and form fields
     "q place".split()
-)
+) | FIELD_NAMES
 
 
 @dataclass(frozen=True)
@@ -229,9 +230,10 @@ def load_config(root: Path) -> tuple[Config | None, list[Problem]]:
     settings = _site_schema().clean(data, Spot(sink))
     _check_names(settings, Spot(sink))
     _check_contact(settings, data, Spot(sink))
+    problems = problems + sink.problems  # the YAML's own warnings (a list item without its space), then the values
     if sink.has_errors or settings is INVALID:
-        return None, sink.problems
-    return _make_config(root, settings), sink.problems
+        return None, problems
+    return _make_config(root, settings), problems
 
 
 def _check_names(settings: dict, spot: Spot) -> None:

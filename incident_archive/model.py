@@ -19,7 +19,7 @@ def digest(*texts: str) -> str:
     return hasher.hexdigest()
 
 
-class Severity(str, Enum):
+class Severity(str, Enum):  # noqa: UP042 - a StrEnum's str() differs, and Severity is pickled in caches
     ERROR = "error"
     WARNING = "warning"
 
@@ -157,10 +157,23 @@ class Incident:
     lines: str = ""
     # The status's label when site.yaml says records with it are not counted as fact (Retracted).
     uncounted_as: str = ""
+    # The declared fields (schema.INCIDENT_FIELDS) that have no attribute above, as (name, value):
+    # every one of them, its value None where the record has none. Read them with get().
+    extra: tuple[tuple[str, object], ...] = ()
+    # (label, value) of the declared fields the page lists among the record's facts, where it has one.
+    facts: tuple[tuple[str, object], ...] = ()
 
     @property
     def counted(self) -> bool:
         return not self.uncounted_as
+
+    def get(self, name: str):
+        """A declared field's value by its name, whether it has an attribute or lives in extra."""
+        if self.extra:
+            for key, value in self.extra:
+                if key == name:
+                    return value
+        return getattr(self, name)
 
     @property
     def shown_title(self) -> str:
@@ -238,7 +251,7 @@ class TermGroup:
     slug: str
     ids: tuple[str, ...]
     definition: str | None = None
-    children: tuple["TermGroup", ...] = ()  # a country's regions
+    children: tuple[TermGroup, ...] = ()  # a country's regions
 
 
 @pickled_by_fields

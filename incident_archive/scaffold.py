@@ -1,5 +1,9 @@
 """The `new` command: a blank incident file, with a comment on every field, at the right place.
 
+The fields, their order and their comments are the declared ones (schema.INCIDENT_FIELDS): a field
+declared there is in the blank file too. data/new-incident.md lays out the few that need more than
+a comment and a blank (the place, the status, the sources, the taxonomies).
+
 The file is written only when nothing in the archive already answers to its id (as an id or a
 previous id): an id is permanent, and reusing one would send old links to another incident.
 """
@@ -8,15 +12,19 @@ from __future__ import annotations
 
 import datetime
 import json
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Config
 from .content import INCIDENTS_DIR
 from .dates import parse_partial_date
+from .fields import ListOf, Record
 from .names import MAX_SLUG_LENGTH, did_you_mean, one_of, slugify
+from .schema import Declared, incident_fields
 
 TEMPLATE = Path(__file__).resolve().parent / "data" / "new-incident.md"
+COMMENT_WIDTH = 100  # a comment's lines, with their "# "
 
 
 @dataclass(frozen=True)
@@ -76,15 +84,33 @@ def blank_record(request: NewIncident, config: Config) -> str:
 
     env = jinja2.Environment(autoescape=False, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
+    values = {
+        "title": _quoted(request.title),
+        "date": " " + parse_partial_date(request.date).iso() if request.date else "",
+        "location": _quoted(request.location or ""),
+        "status": " " + request.status if request.status else "",
+    }
+    env.filters["comment"] = comment
+    env.filters["blank"] = lambda field: blank(field, values.get(field.name, ""))
     template = env.from_string(TEMPLATE.read_text(encoding="utf-8"))
-    return template.render(
-        title=_quoted(request.title),
-        date=" " + parse_partial_date(request.date).iso() if request.date else "",
-        location=_quoted(request.location or ""),
-        status=" " + request.status if request.status else "",
-        statuses=config.statuses,
-        taxonomies=config.taxonomies,
-    )
+    return template.render(fields=incident_fields(config), values=values, statuses=config.statuses)
+
+
+def comment(text: str) -> str:
+    return "\n".join(f"# {line}" for line in textwrap.wrap(text, COMMENT_WIDTH - 2))
+
+
+def blank(field: Declared, value: str = "") -> str:
+    """A field's comment, then its key with the value given on the command line, or left to fill in:
+    a list as [], a mapping as its keys."""
+    lines = [comment(field.help)]
+    if isinstance(field.rule, ListOf):
+        lines.append(f"{field.name}:{value or ' []'}")
+    elif isinstance(field.rule, Record):
+        lines += [f"{field.name}:", *(f"  {key}:" for key in field.rule.fields)]
+    else:
+        lines.append(f"{field.name}:{value}")
+    return "\n".join(lines)
 
 
 def _quoted(text: str) -> str:

@@ -1,17 +1,48 @@
-"""Validate stage: the front-matter schema of incidents and pages, and RawFile → Incident / Page."""
+"""Validate stage: the front-matter fields of an incident, each declared once, and RawFile → Incident / Page.
+
+INCIDENT_FIELDS is the one place a field of an incident is declared: its rule, its help, its
+columns in the flat tables and its label on the page. The checks, `new`'s template, the open data
+(JSON, its JSON Schema, CSV, GeoJSON), the page and the front-matter reference
+(docs/front-matter.md) all read it there, as Zola reads its front-matter struct.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import operator
+import re
 import shlex
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
-from .config import LANGUAGE_TAG, Config
 from .content import RawFile
 from .countries import COUNTRY_CODES
-from .fields import (INVALID, Choice, CountField, Date, Field, Flag, ListOf, Number, Pattern,
-                     Record, Sink, Slug, Spot, Text, Url, Whole)
+from .fields import (
+    INVALID,
+    Choice,
+    CountField,
+    Date,
+    Field,
+    Flag,
+    ListOf,
+    Number,
+    Pattern,
+    Record,
+    Sink,
+    Slug,
+    Spot,
+    Text,
+    Url,
+    Whole,
+)
 from .model import Casualties, Correction, Incident, Location, Page, Problem, Source
 from .names import MAX_SLUG_LENGTH, did_you_mean, id_from_path, slugify, too_long
+
+if TYPE_CHECKING:  # config.py reserves the declared names, so it imports this module, not the reverse
+    from .config import Config, Taxonomy
 
 SOURCE_TYPES = ("news", "official", "court", "ngo", "witness", "video", "photo", "social", "other")
 PRECISIONS = ("exact", "approximate", "settlement", "region")
@@ -26,6 +57,35 @@ class Country(Text):
         if value.upper() not in COUNTRY_CODES:
             return spot.error(f"'{value}' is not an ISO 3166-1 alpha-2 country code{did_you_mean(value.upper(), COUNTRY_CODES)}")
         return value.upper()
+
+    def json_schema(self, defs):
+        return {"type": "string", "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1 alpha-2"}
+
+    def describe(self):
+        return "a country's two-letter code (ISO 3166-1 alpha-2: `UA`, `US`, ...)"
+
+
+class Language(Pattern):
+    """A language tag such as en or uk, by the rule site.yaml's language follows.
+
+    The rule is config.py's, read when first used: config.py imports this module (for the names
+    the fields reserve), so this module cannot import it while being imported.
+    """
+
+    def __init__(self, **kwargs):
+        Text.__init__(self, **kwargs)
+        self.expected = "a language tag such as en or uk"
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return _language_tag()
+
+
+@functools.cache
+def _language_tag() -> re.Pattern[str]:
+    from .config import LANGUAGE_TAG
+
+    return re.compile(LANGUAGE_TAG)
 
 
 class Term(Text):
@@ -48,52 +108,227 @@ class Term(Text):
                               "add it to site.yaml's vocabulary first")
         return value
 
+    def json_schema(self, defs):
+        return {"enum": list(self.vocabulary)} if self.vocabulary else super().json_schema(defs)
+
+    def describe(self):
+        return f"one of {', '.join(f'`{term}`' for term in self.vocabulary)}" if self.vocabulary else "text"
+
+
+# The declarations
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the flat tables: the CSV's, and a GeoJSON feature's property when named there."""
+
+    name: str
+    value: Callable[[Incident, Config], object]  # a date, a list (terms) or a plain value
+    geojson: str | None = None  # its name among the GeoJSON properties; None: in the CSV only
+
+
+@dataclass(frozen=True)
+class Declared:
+    """One front-matter field of an incident, and everything every output needs to know of it."""
+
+    name: str
+    # The rule that checks it; a function of the config when site.yaml gives its vocabulary.
+    validator: Field | Callable[[Config], Field]
+    # `new`'s comment above the field, and its text in the front-matter reference.
+    help: str
+    # The page lists it among the record's facts under this label; None: the page shows it in a
+    # place of its own (the title, the place, the sources...), or not at all.
+    label: str | None = None
+    # Its CSV columns; None: one column named after the field, holding its value.
+    columns: tuple[Column, ...] | None = None
+    geojson: bool = False  # that one column is also a GeoJSON property
+    for_maintainers: bool = False  # `new`'s template leaves it, empty, with the maintainers' fields
+    published: bool = True  # in the open data (duplicate_of is not: a merged record is never published)
+    always: bool = False  # in every published record, written or not (the id, made from the file name)
+    data_note: str | None = None  # the JSON Schema's description, where the data's form needs one
+    taxonomy: Taxonomy | None = None  # set on the fields that site.yaml's taxonomies make
+
+    def bound(self, config: Config) -> Declared:
+        """The declaration with its rule for this archive."""
+        if isinstance(self.validator, Field):
+            return self
+        return dataclasses.replace(self, validator=self.validator(config))
+
+    @property
+    def rule(self) -> Field:
+        """The validator, once bound to an archive's config (as incident_fields gives them)."""
+        assert isinstance(self.validator, Field), f"{self.name}'s rule depends on site.yaml: bind it first"
+        return self.validator
+
+    @property
+    def flat_columns(self) -> tuple[Column, ...]:
+        if self.columns is not None:
+            return self.columns
+        return (Column(self.name, functools.partial(_value_of, self.name), self.name if self.geojson else None),)
+
+    @property
+    def names(self) -> frozenset[str]:
+        """The names it takes in the front matter and the open data."""
+        return frozenset({self.name, *(column.name for column in self.flat_columns),
+                          *(column.geojson for column in self.flat_columns if column.geojson)})
+
+    @functools.cached_property
+    def read(self) -> Callable[[Incident], object]:
+        """Its value in a record: incident.get(name), or the taxonomy's terms."""
+        return operator.methodcaller("terms_of" if self.taxonomy else "get", self.name)
+
+    def json_schema(self, defs: dict) -> dict:
+        schema = self.rule.json_schema(defs)
+        return {**schema, "description": self.data_note} if self.data_note else schema
+
+
+def _value_of(name: str, incident: Incident, config: Config):
+    return incident.get(name)
+
+
+@dataclass(frozen=True)
+class Taxonomies:
+    """Where the fields of site.yaml's taxonomies sit among the others: a list of terms each."""
+
+    help: str
+
+    def declared(self, config: Config) -> Iterator[Declared]:
+        for taxonomy in config.taxonomies:
+            vocabulary = tuple(term for term, _ in taxonomy.definitions)
+            terms = functools.partial(_terms_of, taxonomy.key)
+            yield Declared(taxonomy.key, ListOf(Term(vocabulary)), self.help, taxonomy=taxonomy,
+                           columns=(Column(taxonomy.key, terms, geojson=taxonomy.key),),
+                           data_note=f"{taxonomy.title}, as the record spells them.")
+
+
+def _terms_of(key: str, incident: Incident, config: Config) -> tuple[str, ...]:
+    return incident.terms_of(key)
+
+
+def _status(config: Config) -> Field:
+    keys = [status.key for status in config.statuses]
+    return Choice(keys, required=True, help=f"one of {', '.join(keys)}")
+
+
+def _casualty_columns() -> Iterator[Column]:
+    for kind in ("killed", "injured"):
+        for end in ("low", "high"):
+            yield Column(f"{kind}_{end}", functools.partial(_figure, kind, end), geojson=f"{kind}_{end}")
+
+
+def _figure(kind: str, end: str, incident: Incident, config: Config) -> int | None:
+    count = getattr(incident.casualties, kind) if incident.casualties else None
+    return getattr(count, end) if count else None
+
+
+# A record's period: its date_end is a column of its date's, where it was first published.
+DATE_COLUMNS = (
+    Column("date_start", lambda incident, config: incident.date, geojson="date"),
+    Column("date_end", lambda incident, config: incident.date_end, geojson="date_end"),
+    Column("date_precision", lambda incident, config: incident.date.precision),
+    Column("year", lambda incident, config: incident.date.year, geojson="year"),
+)
+PLACE_COLUMNS = (
+    Column("country", lambda incident, config: incident.location.country, geojson="country"),
+    Column("country_name", lambda incident, config: incident.location.country and config.country_name(incident.location.country)),
+    Column("admin1", lambda incident, config: incident.location.admin1, geojson="admin1"),
+    Column("admin2", lambda incident, config: incident.location.admin2),
+    Column("location", lambda incident, config: incident.location.name, geojson="location"),
+    Column("latitude", lambda incident, config: incident.location.lat),
+    Column("longitude", lambda incident, config: incident.location.lon),
+    Column("geo_precision", lambda incident, config: incident.location.precision, geojson="geo_precision"),
+)
+SOURCE_COLUMNS = (
+    Column("source_count", lambda incident, config: len(incident.sources)),
+    Column("source_urls", lambda incident, config: " ".join(source.url for source in incident.sources if source.url)),
+)
+
+# Every front-matter field of an incident, in the order of the front-matter reference and of the
+# JSON. A plain field added here reaches every output: the checks, `new`'s template, the JSON and
+# its schema, the CSV (and GeoJSON with geojson=True), the page (with a label) and the reference.
+INCIDENT_FIELDS: tuple[Declared | Taxonomies, ...] = (
+    Declared("id", Slug(), "The id, when it must differ from the file name (which gives the default, "
+             "transliterated to ASCII). The page is incidents/<id>/; an id never changes once published, "
+             "and page is reserved.",
+             for_maintainers=True, always=True),
+    Declared("title", Text(required=True), "What happened, and where, in a few words.", geojson=True),
+    Declared("date", Date(required=True, help="YYYY-MM-DD, YYYY-MM or YYYY"),
+             "When: YYYY-MM-DD, or YYYY-MM or YYYY when the sources give no more. Never guess a day.",
+             columns=DATE_COLUMNS),
+    Declared("date_end", Date(), "The last day, for an incident that lasted several days (same form as date).",
+             columns=()),
+    Declared("location", Record({
+        "name": Text(required=True),
+        "admin1": Term(),  # names a place page
+        "admin2": Text(),
+        "country": Country(),
+        "lat": Number(-90, 90),
+        "lon": Number(-180, 180),
+        "precision": Choice(PRECISIONS),
+    }, shorthand="name", paired=("lat", "lon"), name="location", required=True, help="at least a place name"),
+        "Where. name is required; admin1 is the region and country a two-letter code (UA, US, ...): they give "
+        "the place pages. Never the exact coordinates of a home or shelter: round them and set precision to "
+        "settlement or region.", columns=PLACE_COLUMNS),
+    Declared("status", _status, "How far the evidence goes; the maintainers confirm it when they review.",
+             geojson=True),
+    Declared("sources", ListOf(Record({
+        "url": Url(),
+        "description": Text(),
+        "title": Text(),
+        "publisher": Text(),
+        "date": Date(),
+        "archived_url": Url(),
+        "accessed": Date(),
+        "type": Choice(SOURCE_TYPES),
+        "language": Language(),
+        "sha256": Pattern(r"[0-9a-fA-F]{64}", "a SHA-256 checksum (64 hexadecimal digits)"),
+    }, shorthand="url", one_of_required=("url", "description"), name="source"),
+        min_items=1, required=True, help="at least one source"),
+        "At least one. A web address (url); for a source with no address, a description instead. The page "
+        "shows them as a numbered list.",
+        columns=SOURCE_COLUMNS),
+    Taxonomies("Its terms, as a list: [first, second]. Each term gets a page; a taxonomy whose terms "
+               "site.yaml lists accepts only those."),
+    Declared("casualties", Record({"killed": CountField(), "injured": CountField()}),
+             'Figures as the sources give them: a whole number, or a range in quotes ("8-10") when they differ. '
+             'A range is kept, and shown as a range.',
+             columns=tuple(_casualty_columns())),
+    Declared("related", ListOf(Slug()), "Ids of related incidents in this archive (their file names without .md); "
+             "each page lists the other.", columns=()),
+    Declared("summary", Text(), "One or two sentences, shown in lists and feeds."),
+    Declared("content_warning", Text(), "Shown before the description when it describes death, injury or abuse "
+             "in detail; the description then stays closed until the reader opens it.", columns=()),
+    Declared("updated", Date(), "The date of the last change of substance.", for_maintainers=True),
+    Declared("corrections", ListOf(Record({"date": Date(required=True), "note": Text(required=True)})),
+             "A date and a note for each correction of a published fact, shown on the page.",
+             columns=(Column("corrections_count", lambda incident, config: len(incident.corrections)),),
+             for_maintainers=True),
+    Declared("previous_ids", ListOf(Slug()), "Ids this record had before: their old pages redirect here, and "
+             "none can be used again.", columns=(), for_maintainers=True),
+    Declared("lang", Language(), "The record's language, when it is not the archive's (a BCP 47 tag such as en "
+             "or uk).",
+             columns=()),
+    Declared("draft", Flag(), "true keeps the record out of the published site while it is being written (it "
+             "is still checked; build --drafts shows it).",
+             columns=(), data_note="Only in a build made with --drafts."),
+    Declared("duplicate_of", Slug(), "The id of the record this one was merged into: its page redirects there, "
+             "and it is left out of lists and counts.", columns=(), for_maintainers=True, published=False),
+)
+
+# The names a taxonomy of site.yaml or a page cannot take (config.RESERVED_NAMES): the fields', and
+# their columns' in the open data.
+FIELD_NAMES = frozenset().union(*(field.names for field in INCIDENT_FIELDS if isinstance(field, Declared)))
+
+
+def incident_fields(config: Config) -> tuple[Declared, ...]:
+    """The declared fields as this archive has them: site.yaml's vocabularies, and its taxonomies' fields in their place."""
+    fields: list[Declared] = []
+    for entry in INCIDENT_FIELDS:
+        fields.extend(entry.declared(config) if isinstance(entry, Taxonomies) else [entry.bound(config)])
+    return tuple(fields)
+
 
 def incident_schema(config: Config) -> Record:
-    fields: dict[str, Field] = {
-        "id": Slug(),
-        "previous_ids": ListOf(Slug()),
-        "duplicate_of": Slug(),
-        "title": Text(required=True),
-        "date": Date(required=True, help="YYYY-MM-DD, YYYY-MM or YYYY"),
-        "date_end": Date(),
-        "location": Record({
-            "name": Text(required=True),
-            "admin1": Term(),  # names a place page
-            "admin2": Text(),
-            "country": Country(),
-            "lat": Number(-90, 90),
-            "lon": Number(-180, 180),
-            "precision": Choice(PRECISIONS),
-        }, shorthand="name", required=True, help="at least a place name"),
-        "status": Choice([status.key for status in config.statuses], required=True,
-                         help=f"one of {', '.join(status.key for status in config.statuses)}"),
-        "sources": ListOf(Record({
-            "url": Url(),
-            "description": Text(),
-            "title": Text(),
-            "publisher": Text(),
-            "date": Date(),
-            "archived_url": Url(),
-            "accessed": Date(),
-            "type": Choice(SOURCE_TYPES),
-            "language": Pattern(LANGUAGE_TAG, "a language tag such as en or uk"),
-            "sha256": Pattern(r"[0-9a-fA-F]{64}", "a SHA-256 checksum (64 hexadecimal digits)"),
-        }, shorthand="url", one_of_required=("url", "description")),
-            min_items=1, required=True, help="at least one source"),
-        "casualties": Record({"killed": CountField(), "injured": CountField()}),
-        "related": ListOf(Slug()),
-        "summary": Text(),
-        "content_warning": Text(),
-        "updated": Date(),
-        "corrections": ListOf(Record({"date": Date(required=True), "note": Text(required=True)})),
-        "draft": Flag(),
-        "lang": Pattern(LANGUAGE_TAG, "a language tag such as en or uk"),
-    }
-    for taxonomy in config.taxonomies:
-        vocabulary = tuple(term for term, _ in taxonomy.definitions)
-        fields[taxonomy.key] = ListOf(Term(vocabulary))
-    return Record(fields)
+    return Record({field.name: field.rule for field in incident_fields(config)})
 
 
 PAGE_SCHEMA = Record({
@@ -102,7 +337,7 @@ PAGE_SCHEMA = Record({
     "summary": Text(),
     "menu": Whole(help="position in the site's navigation"),
     "draft": Flag(),
-    "lang": Pattern(LANGUAGE_TAG, "a language tag such as en or uk"),
+    "lang": Language(),
     "updated": Date(),
 })
 
@@ -136,7 +371,7 @@ def _record_id(raw: RawFile, data: dict, spot: Spot) -> str | None:
     """The explicit id, or the file name transliterated (буча.md → bucha)."""
     if "id" in data:
         record_id = data["id"]
-    elif raw.meta.get("id") is not None:
+    elif (raw.meta or {}).get("id") is not None:
         return None  # an id was given but is invalid: already reported
     else:
         record_id = id_from_path(raw.path)
@@ -160,9 +395,6 @@ def _check_consistency(path: str, data: dict, spot: Spot, record_id: str | None)
     # known to the day (2022-03-04); it is wrong only if all of it is before all of the start.
     if date and date_end and date_end.last_day < date.first_day:
         spot.at("date_end").error(f"{date_end} is before the date {date}")
-    location = data.get("location") or {}
-    if ("lat" in location) != ("lon" in location):
-        spot.at("location").error("give both lat and lon, or neither")
     if record_id and data.get("duplicate_of") == record_id:
         spot.at("duplicate_of").error("a record cannot be a duplicate of itself")
     if record_id and record_id in data.get("previous_ids", ()):
@@ -185,29 +417,61 @@ def _how_to_move(path: str, year: int) -> str:
 
 
 def _make_incident(raw: RawFile, data: dict, record_id: str, config: Config) -> Incident:
-    casualties = data.get("casualties")
+    typed = _typed_fields(data, record_id)
+    untyped, labelled = _kept_apart(typed)
+    status = config.status(data["status"])
     return Incident(
-        id=record_id,
+        **typed,
         path=raw.path,
-        title=data["title"],
-        date=data["date"],
-        date_end=data.get("date_end"),
-        location=Location(**data["location"]),
-        status=data["status"],
-        sources=tuple(Source(**source) for source in data["sources"]),
         body=raw.body_source,
         digest=raw.digest,
         terms=tuple((t.key, data[t.key]) for t in config.taxonomies if data.get(t.key)),
-        casualties=Casualties(**casualties) if casualties else None,
-        related=data.get("related", ()),
-        summary=data.get("summary"),
-        content_warning=data.get("content_warning"),
-        updated=data.get("updated"),
-        corrections=tuple(Correction(**item) for item in data.get("corrections", ())),
-        previous_ids=data.get("previous_ids", ()),
-        duplicate_of=data.get("duplicate_of"),
-        draft=data.get("draft", False),
-        lang=data.get("lang"),
+        # Every other declared field, None where the record has no value: Incident.get finds it.
+        extra=tuple((name, data.get(name)) for name in untyped),
+        facts=tuple((label, data[name]) for name, label in labelled if _shown(data.get(name))),
         lines=raw.lines.top_level(),
-        uncounted_as="" if config.status(data["status"]).counted else config.status(data["status"]).label,
+        uncounted_as="" if status.counted else status.label,
     )
+
+
+_apart: tuple = (None, (), ())  # (the table, the names kept in extra, (name, label) of the facts)
+
+
+def _kept_apart(typed: dict) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The declared fields that have no typed attribute, and those the page lists by label:
+    worked out once for the table, not for each of the archive's records."""
+    global _apart
+    if _apart[0] is not INCIDENT_FIELDS:
+        declared = [field for field in INCIDENT_FIELDS if isinstance(field, Declared)]
+        _apart = (INCIDENT_FIELDS, tuple(field.name for field in declared if field.name not in typed),
+                  tuple((field.name, field.label) for field in declared if field.label))
+    return _apart[1], _apart[2]
+
+
+def _typed_fields(data: dict, record_id: str) -> dict:
+    """The fields the engine's own logic reads, as the Incident's typed attributes."""
+    casualties = data.get("casualties")
+    return {
+        "id": record_id,
+        "title": data["title"],
+        "date": data["date"],
+        "date_end": data.get("date_end"),
+        "location": Location(**data["location"]),
+        "status": data["status"],
+        "sources": tuple(Source(**source) for source in data["sources"]),
+        "casualties": Casualties(**casualties) if casualties else None,
+        "related": data.get("related", ()),
+        "summary": data.get("summary"),
+        "content_warning": data.get("content_warning"),
+        "updated": data.get("updated"),
+        "corrections": tuple(Correction(**item) for item in data.get("corrections", ())),
+        "previous_ids": data.get("previous_ids", ()),
+        "duplicate_of": data.get("duplicate_of"),
+        "draft": data.get("draft", False),
+        "lang": data.get("lang"),
+    }
+
+
+def _shown(value) -> bool:
+    """Whether a fact has something to show: a flag only when true, a list only with items."""
+    return value is not None and value is not False and value != ()

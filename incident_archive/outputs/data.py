@@ -4,27 +4,33 @@ A record in JSON is its front matter, normalised (dates as written, a location o
 as shorthand as its mapping, casualty figures as ranges), with a key only where the record has a
 value. The CSV and GeoJSON are flat tables of the same records: every column on every row, empty
 (CSV) or null (GeoJSON) where a record has no value.
+
+Every part of it follows the declared fields (schema.INCIDENT_FIELDS): their order, their
+JSON Schema and their columns. Only what says where a record is published is written here.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import hashlib
 import io
 import json
+import operator
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import content, urls
 from ..config import LANGUAGE_TAG, Config
 from ..dates import PartialDate
+from ..fields import JSON_DEFINITIONS, Slug, Text, Url
 from ..incremental import Generated
-from ..model import Archive, Casualties, Count, Incident, Source, digest
-from ..names import SLUG
+from ..model import Archive, Incident, digest
 from ..render import BodyRef, PageSpec
-from ..schema import PRECISIONS, SOURCE_TYPES
+from ..schema import Column, Declared, incident_fields
 
 DATA_DIR = "data"
 JSON_FILE = "incidents.json"
@@ -33,8 +39,51 @@ CSV_FILE = "incidents.csv"
 GEOJSON_FILE = "incidents.geojson"
 SUMS_FILE = "SHA256SUMS"
 
-DATE_PATTERN = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
 TERM_SEPARATOR = "; "  # between a CSV cell's terms
+
+# The flat tables as first published, by field: a script may read the CSV's columns by position,
+# so none of them moves. (No one order of the declarations gives both: the CSV has the sources
+# after the casualties, the GeoJSON the status before the place.) The columns of fields declared
+# later come last, after where the record is published, in the order of the declarations.
+TAXONOMIES = "(taxonomies)"  # where the fields of site.yaml's taxonomies go
+CSV_ORDER = ("id", "title", "date", "location", "status", TAXONOMIES, "casualties", "sources", "summary",
+             "updated", "corrections")
+GEOJSON_ORDER = ("title", "date", "status", "location", TAXONOMIES, "casualties")
+PUBLISHED_AT = (
+    Column("url", lambda incident, config: urls.permanent(config.base_url, incident.id), geojson="url"),
+    Column("page", lambda incident, config: urls.incident(incident.id), geojson="page"),
+)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the open data holds of a record, from the declared fields: made once per build."""
+
+    fields: tuple[Declared, ...]  # in the JSON, in this order
+    csv: tuple[Column, ...]
+    geojson: tuple[Column, ...]
+
+    @functools.cached_property
+    def readers(self) -> tuple[tuple[str, Callable[[Incident], object]], ...]:
+        return tuple((field.name, field.read) for field in self.fields)
+
+
+def layout(config: Config) -> Layout:
+    fields = tuple(field for field in incident_fields(config) if field.published)
+    csv_columns = _columns(fields, CSV_ORDER, PUBLISHED_AT[:1])
+    geojson = tuple(column for column in _columns(fields, GEOJSON_ORDER, PUBLISHED_AT) if column.geojson)
+    return Layout(fields, csv_columns, geojson)
+
+
+def _columns(fields: tuple[Declared, ...], order: tuple[str, ...], published_at: tuple[Column, ...]) -> tuple[Column, ...]:
+    """The fields' columns in the published order, then where the record is published, then the rest's."""
+    def key(field: Declared) -> str:
+        return TAXONOMIES if field.taxonomy else field.name
+
+    first = sorted((field for field in fields if key(field) in order), key=lambda field: order.index(key(field)))
+    later = [field for field in fields if key(field) not in order]
+    return (*(column for field in first for column in field.flat_columns), *published_at,
+            *(column for field in later for column in field.flat_columns))
 
 
 def outputs(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Path) -> Iterator[PageSpec | Generated]:
@@ -44,7 +93,7 @@ def outputs(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: 
     yield Generated(f"{DATA_DIR}/{SUMS_FILE}", files.sums_token(), files.make_sums, whole_archive=True)
     for incident in archive.incidents.values():
         yield Generated(own_json(incident.id), digest("incident json", incident.digest, incident.body.digest),
-                        functools.partial(_incident_json, root, config, incident))
+                        functools.partial(_incident_json, root, config, files.layout, incident))
 
 
 def own_json(incident_id: str) -> str:
@@ -62,6 +111,7 @@ class DataFiles:
 
     def __init__(self, archive: Archive, config: Config):
         self.archive, self.config = archive, config
+        self.layout = layout(config)
         self.makers = {
             JSON_FILE: self._json, SCHEMA_FILE: self._schema, CSV_FILE: self._csv, GEOJSON_FILE: self._geojson,
         }
@@ -98,69 +148,66 @@ class DataFiles:
         return (self.archive.incidents[i] for i in self.archive.newest_first)
 
     def _json(self) -> bytes:
-        records = (record(incident, self.config) for incident in self._incidents())
+        records = (record(incident, self.config, self.layout) for incident in self._incidents())
         return _one_line_each({"archive": archive_header(self.config)}, "incidents", records)
 
     def _schema(self) -> bytes:
-        return (json.dumps(json_schema(self.config), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        return (json.dumps(json_schema(self.config, self.layout), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
     def _csv(self) -> bytes:
-        return csv_bytes(self._incidents(), self.config)
+        return csv_bytes(self._incidents(), self.config, self.layout)
 
     def _geojson(self) -> bytes:
         mapped = (incident for incident in self._incidents() if incident.location.has_coordinates)
-        features = (feature(incident, self.config) for incident in mapped)
+        features = (feature(incident, self.config, self.layout) for incident in mapped)
         return _one_line_each({"type": "FeatureCollection"}, "features", features)
 
 
 # JSON
 
-def record(incident: Incident, config: Config) -> dict:
-    """One incident as a JSON object, keys in the order of the front-matter reference, then where it is published."""
-    location = incident.location
-    casualties = incident.casualties
+def record(incident: Incident, config: Config, layout: Layout) -> dict:
+    """One incident as a JSON object, keys in the order of the declared fields, then where it is published."""
+    values = [(name, read(incident)) for name, read in layout.readers]
     return _present({
-        "id": incident.id,
-        "title": incident.title,
-        "date": incident.date.iso(),
-        "date_end": _iso(incident.date_end),
-        "location": _present({
-            "name": location.name, "admin1": location.admin1, "admin2": location.admin2,
-            "country": location.country, "lat": location.lat, "lon": location.lon, "precision": location.precision,
-        }),
-        "status": incident.status,
-        "sources": [_source(source) for source in incident.sources],
-        **{taxonomy.key: _list(incident.terms_of(taxonomy.key)) for taxonomy in config.taxonomies},
-        "casualties": casualties and _present({"killed": _count(casualties.killed),
-                                               "injured": _count(casualties.injured)}),
-        "related": _list(incident.related),
-        "summary": incident.summary,
-        "content_warning": incident.content_warning,
-        "updated": _iso(incident.updated),
-        "corrections": _list({"date": item.date.iso(), "note": item.note} for item in incident.corrections),
-        "previous_ids": _list(incident.previous_ids),
-        "lang": incident.lang,
-        "draft": incident.draft or None,  # only in a build with --drafts
+        **{name: value if type(value) in _AS_IS else _json_value(value) for name, value in values},
         "url": urls.permanent(config.base_url, incident.id),
         "page": urls.incident(incident.id),
         "json": own_json(incident.id),
     })
 
 
-def _source(source: Source) -> dict:
-    return _present({
-        "url": source.url, "description": source.description, "title": source.title, "publisher": source.publisher,
-        "date": _iso(source.date), "archived_url": source.archived_url, "accessed": _iso(source.accessed),
-        "type": source.type, "language": source.language, "sha256": source.sha256,
-    })
+_AS_IS = frozenset({str, int, float, type(None)})  # the same in JSON (tested first: most values are)
 
 
-def _count(count: Count | None) -> dict | None:
-    return {"low": count.low, "high": count.high} if count else None
+def _json_value(value):
+    """A clean value as JSON: a date as written, a record (a place, a source, a figure) as a mapping,
+    None for what the record lacks (an empty list or mapping, a flag left false)."""
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind is tuple or kind is list:
+        return [item if type(item) in _AS_IS else _json_value(item) for item in value] or None
+    if kind is PartialDate:
+        return value.iso()
+    if kind is bool:
+        return value or None
+    items = value.items() if kind is dict else _fields_of(kind)(value)
+    mapping = {name: item if type(item) in _AS_IS else _json_value(item) for name, item in items if item is not None}
+    if None in mapping.values():  # a value that became None (an empty list, a flag left false)
+        mapping = _present(mapping)
+    return mapping or None
 
 
-def _iso(date: PartialDate | None) -> str | None:
-    return date.iso() if date else None
+_RECORD_READERS: dict[type, Callable[[object], Iterable[tuple[str, object]]]] = {}
+
+
+def _fields_of(kind: type) -> Callable[[object], Iterable[tuple[str, object]]]:
+    """(name, value) of a frozen record's fields, read at once (every source of every record, in every build)."""
+    if kind not in _RECORD_READERS:
+        names = tuple(field.name for field in dataclasses.fields(kind))
+        values = operator.attrgetter(*names) if len(names) > 1 else lambda record: (getattr(record, names[0]),)
+        _RECORD_READERS[kind] = lambda record: zip(names, values(record), strict=True)
+    return _RECORD_READERS[kind]
 
 
 def _list(items) -> list | None:
@@ -206,12 +253,12 @@ def _one_line_each(head: dict, key: str, items: Iterable[dict]) -> bytes:
     return (f"{opening}\n{lines}\n]}}\n" if lines else f"{opening}]}}\n").encode("utf-8")
 
 
-def _incident_json(root: Path, config: Config, incident: Incident, body_html=None) -> bytes:
+def _incident_json(root: Path, config: Config, layout: Layout, incident: Incident, body_html=None) -> bytes:
     """The record plus its description's Markdown, read again from its file (bodies are never held)."""
     text, problem = content.read_body(root, incident.path, incident.body)
-    if problem:  # edited since it was read: no bytes would be right, and the token must not vouch for any
+    if text is None:  # edited since it was read: no bytes would be right, and the token must not vouch for any
         raise content.FileChanged(problem)
-    own = record(incident, config)
+    own = record(incident, config, layout)
     description = _markdown(text)
     if description:
         own["description"] = description
@@ -228,12 +275,11 @@ def _markdown(body: str) -> str:
 
 # JSON Schema
 
-def json_schema(config: Config) -> dict:
+def json_schema(config: Config, layout: Layout) -> dict:
     """A JSON Schema (draft 2020-12) of incidents.json, with this archive's vocabularies."""
-    text = {"type": "string", "minLength": 1}
-    web = {"type": "string", "pattern": "^https?://"}
-    slug = {"type": "string", "pattern": f"^{SLUG.pattern}$"}
-    date = {"$ref": "#/$defs/date"}
+    text, web, slug = Text().json_schema({}), Url().json_schema({}), Slug().json_schema({})
+    definitions = dict(JSON_DEFINITIONS)
+    incident = _incident_schema(layout, definitions, text, web)  # adds the definitions it refers to
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"{config.base_url}{DATA_DIR}/{SCHEMA_FILE}" if config.base_url else None,
@@ -247,18 +293,7 @@ def json_schema(config: Config) -> dict:
             "archive": _archive_schema(text, web, slug),
             "incidents": {"type": "array", "items": {"$ref": "#/$defs/incident"}},
         },
-        "$defs": {
-            "date": {"type": "string", "pattern": DATE_PATTERN,
-                     "description": "As written: YYYY-MM-DD, YYYY-MM or YYYY; the form is the precision."},
-            "count": {
-                "type": "object", "required": ["low", "high"], "additionalProperties": False,
-                "description": "A figure: low == high when exact, else the range the sources give.",
-                "properties": {"low": {"type": "integer", "minimum": 0}, "high": {"type": "integer", "minimum": 0}},
-            },
-            "location": _location_schema(text),
-            "source": _source_schema(text, web, date),
-            "incident": _incident_schema(config, text, web, slug, date),
-        },
+        "$defs": {**definitions, "incident": incident},
     }
     return _present(schema)
 
@@ -287,62 +322,14 @@ def _archive_schema(text: dict, web: dict, slug: dict) -> dict:
     }
 
 
-def _location_schema(text: dict) -> dict:
-    return {
-        "type": "object", "required": ["name"], "additionalProperties": False,
-        "properties": {
-            "name": text, "admin1": text, "admin2": text,
-            "country": {"type": "string", "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1 alpha-2"},
-            "lat": {"type": "number", "minimum": -90, "maximum": 90},
-            "lon": {"type": "number", "minimum": -180, "maximum": 180},
-            "precision": {"enum": list(PRECISIONS)},
-        },
-        "dependentRequired": {"lat": ["lon"], "lon": ["lat"]},
-    }
-
-
-def _source_schema(text: dict, web: dict, date: dict) -> dict:
-    return {
-        "type": "object", "additionalProperties": False,
-        "anyOf": [{"required": ["url"]}, {"required": ["description"]}],
-        "properties": {
-            "url": web, "description": text, "title": text, "publisher": text, "date": date,
-            "archived_url": web, "accessed": date, "type": {"enum": list(SOURCE_TYPES)},
-            "language": {"type": "string", "pattern": f"^{LANGUAGE_TAG}$"},
-            "sha256": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"},
-        },
-    }
-
-
-def _incident_schema(config: Config, text: dict, web: dict, slug: dict, date: dict) -> dict:
-    def terms(taxonomy) -> dict:
-        term = {"enum": [name for name, _ in taxonomy.definitions]} if taxonomy.closed else text
-        return {"type": "array", "minItems": 1, "items": term,
-                "description": f"{taxonomy.title}, as the record spells them."}
-
-    slugs = {"type": "array", "minItems": 1, "items": slug}
+def _incident_schema(layout: Layout, definitions: dict, text: dict, web: dict) -> dict:
+    required = [field.name for field in layout.fields if field.always or field.rule.required]
     return {
         "type": "object",
-        "required": ["id", "title", "date", "location", "status", "sources", "page", "json"],
+        "required": [*required, "page", "json"],
         "additionalProperties": False,
         "properties": {
-            "id": slug, "title": text, "date": date, "date_end": date,
-            "location": {"$ref": "#/$defs/location"},
-            "status": {"enum": [status.key for status in config.statuses]},
-            "sources": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/source"}},
-            **{taxonomy.key: terms(taxonomy) for taxonomy in config.taxonomies},
-            "casualties": {
-                "type": "object", "minProperties": 1, "additionalProperties": False,
-                "properties": {"killed": {"$ref": "#/$defs/count"}, "injured": {"$ref": "#/$defs/count"}},
-            },
-            "related": slugs, "summary": text, "content_warning": text, "updated": date,
-            "corrections": {"type": "array", "minItems": 1, "items": {
-                "type": "object", "required": ["date", "note"], "additionalProperties": False,
-                "properties": {"date": date, "note": text},
-            }},
-            "previous_ids": slugs,
-            "lang": {"type": "string", "pattern": f"^{LANGUAGE_TAG}$"},
-            "draft": {"const": True, "description": "Only in a build made with --drafts."},
+            **{field.name: field.json_schema(definitions) for field in layout.fields},
             "url": {**web, "description": "The page's public address (only when site.yaml sets base_url)."},
             "page": {"type": "string", "pattern": "^incidents/[a-z0-9-]+/index\\.html$",
                      "description": "The page, relative to the site's root folder."},
@@ -355,22 +342,16 @@ def _incident_schema(config: Config, text: dict, web: dict, slug: dict, date: di
 
 # CSV
 
-def csv_columns(config: Config) -> list[str]:
-    return [
-        "id", "title", "date_start", "date_end", "date_precision", "year",
-        "country", "country_name", "admin1", "admin2", "location", "latitude", "longitude", "geo_precision",
-        "status", *(taxonomy.key for taxonomy in config.taxonomies),
-        "killed_low", "killed_high", "injured_low", "injured_high",
-        "source_count", "source_urls", "summary", "updated", "corrections_count", "url",
-    ]
+def csv_columns(layout: Layout) -> list[str]:
+    return [column.name for column in layout.csv]
 
 
-def csv_bytes(incidents: Iterable[Incident], config: Config) -> bytes:
+def csv_bytes(incidents: Iterable[Incident], config: Config, layout: Layout) -> bytes:
     """RFC 4180: a header, one row per incident, CRLF line ends, UTF-8 without a byte-order mark."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(csv_columns(config))
-    writer.writerows([_neutralised(cell) for cell in _row(incident, config)] for incident in incidents)
+    writer.writerow(csv_columns(layout))
+    writer.writerows([_neutralised(cell) for cell in _row(incident, config, layout)] for incident in incidents)
     return buffer.getvalue().encode("utf-8")
 
 
@@ -384,40 +365,42 @@ def _neutralised(cell):
     return f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
 
 
-def _row(incident: Incident, config: Config) -> list:
-    location, casualties = incident.location, incident.casualties or Casualties()
-    return [
-        incident.id, incident.title, incident.date.iso(), _iso(incident.date_end), incident.date.precision,
-        incident.date.year, location.country, location.country and config.country_name(location.country),
-        location.admin1, location.admin2, location.name, location.lat, location.lon, location.precision,
-        incident.status, *(TERM_SEPARATOR.join(incident.terms_of(taxonomy.key)) for taxonomy in config.taxonomies),
-        *_low_high(casualties.killed), *_low_high(casualties.injured),
-        len(incident.sources), " ".join(source.url for source in incident.sources if source.url),
-        incident.summary, _iso(incident.updated), len(incident.corrections), urls.permanent(config.base_url, incident.id),
-    ]
+def _row(incident: Incident, config: Config, layout: Layout) -> list:
+    cells = [column.value(incident, config) for column in layout.csv]
+    return [cell if type(cell) in _AS_IS else _cell(cell) for cell in cells]
 
 
-def _low_high(count: Count | None) -> tuple:
-    return (count.low, count.high) if count else (None, None)
+def _cell(value):
+    """A value in a CSV cell: a date as written, a list's items in one cell, a flag as true or nothing."""
+    kind = type(value)
+    if kind is PartialDate:
+        return value.iso()
+    if kind is tuple:
+        return TERM_SEPARATOR.join([item if type(item) is str else str(_cell(item)) for item in value])
+    if kind is bool:
+        return "true" if value else None
+    return value
 
 
 # GeoJSON
 
-def feature(incident: Incident, config: Config) -> dict:
+def feature(incident: Incident, config: Config, layout: Layout) -> dict:
     """An RFC 7946 Point, [lon, lat] as written, with the properties a map filters by (null where unknown)."""
-    location, casualties = incident.location, incident.casualties or Casualties()
-    killed, injured = _low_high(casualties.killed), _low_high(casualties.injured)
+    location = incident.location
     return {
         "type": "Feature",
         "id": incident.id,
         "geometry": {"type": "Point", "coordinates": [location.lon, location.lat]},
-        "properties": {
-            "title": incident.title, "date": incident.date.iso(), "date_end": _iso(incident.date_end),
-            "year": incident.date.year, "status": incident.status,
-            "country": location.country, "admin1": location.admin1, "location": location.name,
-            "geo_precision": location.precision,
-            **{taxonomy.key: list(incident.terms_of(taxonomy.key)) for taxonomy in config.taxonomies},
-            "killed_low": killed[0], "killed_high": killed[1], "injured_low": injured[0], "injured_high": injured[1],
-            "url": urls.permanent(config.base_url, incident.id), "page": urls.incident(incident.id),
-        },
+        "properties": {name: value if type(value) in _AS_IS else _property(value)
+                       for name, value in [(column.geojson, column.value(incident, config)) for column in layout.geojson]},
     }
+
+
+def _property(value):
+    """A value as a GeoJSON property: a date as written, a list as a list (empty when it has no item)."""
+    kind = type(value)
+    if kind is PartialDate:
+        return value.iso()
+    if kind is tuple:
+        return [_property(item) for item in value]
+    return value
