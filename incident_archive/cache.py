@@ -37,16 +37,23 @@ import subprocess
 import sys
 import tempfile
 import zlib
-from collections.abc import Iterable
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Concatenate, Literal, NamedTuple, ParamSpec, TypeVar
 
 from . import __version__
+
+if TYPE_CHECKING:  # for annotations only: pipeline imports this module, and only builds that render load jinja2
+    import jinja2
+    import jinja2.bccache
+
+    from .model import Body
+    from .pipeline import FileRecord, Result
 
 CACHE_DIR = ".cache"
 CACHE_FILE = "incident-archive.sqlite"
 # The layout of the tables. What the rows hold is keyed by the engine's code itself (_engine_digest).
-FORMAT = 4
+FORMAT = 5
 
 
 class CacheDamaged(Exception):
@@ -62,10 +69,14 @@ _DAMAGE = (sqlite3.Error, pickle.UnpicklingError, EOFError, ValueError, TypeErro
            IndexError, KeyError, ImportError, zlib.error, UnicodeDecodeError, OverflowError, MemoryError)
 
 
-def _guarded(method):
+_Arguments = ParamSpec("_Arguments")
+_Returned = TypeVar("_Returned")
+
+
+def _guarded(method: Callable[Concatenate[Cache, _Arguments], _Returned]) -> Callable[Concatenate[Cache, _Arguments], _Returned]:
     """Turn any sign of damage met by a cache method into CacheDamaged."""
     @functools.wraps(method)
-    def guarded(self, *args, **kwargs):
+    def guarded(self: Cache, /, *args: _Arguments.args, **kwargs: _Arguments.kwargs) -> _Returned:
         try:
             return method(self, *args, **kwargs)
         except CacheDamaged:
@@ -90,7 +101,7 @@ def _check(*parts: bytes | str | int | None) -> bytes:
     return hasher.digest()
 
 
-def _verify(check: bytes, *parts) -> None:
+def _verify(check: bytes, *parts: bytes | str | int | None) -> None:
     if check != _check(*parts):
         raise CacheDamaged("a row's checksum does not match its contents")
 
@@ -99,24 +110,24 @@ def _verify(check: bytes, *parts) -> None:
 # called, and no other class is made, whatever the bytes say.
 _PICKLED_CLASSES = {
     "incident_archive.model": ("Problem", "Severity", "Location", "Source", "Count", "Casualties", "Correction",
-                               "BodySource", "Incident", "Page", "IdClaim", "Body"),
+                               "BodySource", "Incident", "Page", "IdClaim", "Body", "Document"),
     "incident_archive.dates": ("PartialDate",),
     "incident_archive.pipeline": ("Result", "FileRecord"),
 }
 
 
 class _RecordUnpickler(pickle.Unpickler):
-    def find_class(self, module, name):
+    def find_class(self, module: str, name: str) -> Any:
         if name not in _PICKLED_CLASSES.get(module, ()):
             raise pickle.UnpicklingError(f"the cache names {module}.{name}, which it never stores")
         return getattr(importlib.import_module(module), name)
 
 
-def _unpickle(data: bytes):
+def _unpickle(data: bytes) -> Any:  # one of _PICKLED_CLASSES, or containers of them
     return _RecordUnpickler(io.BytesIO(data)).load()
 
 
-def _pickle(value) -> bytes:
+def _pickle(value: object) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -160,7 +171,7 @@ class Cache:
         notice saying why; only when that fails too (a full disk) does it raise CacheDamaged.
         """
         reason = untrusted_folder(root)
-        for attempt in ("as it is", "started afresh"):
+        for _attempt in ("as it is", "started afresh"):
             if reason:
                 break
             try:
@@ -201,7 +212,9 @@ class Cache:
     @_guarded
     def _invalidate(self, content_key: str, theme_key: str, clean: bool) -> None:
         engine_key = f"{__version__}/{FORMAT}/{sys.version_info[:3]}/{_library_versions()}/{_engine_digest()}"
-        content_key, theme_key = f"{engine_key}/{content_key}", f"{content_key}/{theme_key}"
+        # The engine's key reaches both: a new engine (or library) must not replay an old run's result.
+        content_key = f"{engine_key}/{content_key}"
+        theme_key = f"{content_key}/{theme_key}"
         known = dict(self.db.execute("SELECT key, value FROM meta"))
         with self.db:
             self.db.execute("BEGIN")
@@ -215,7 +228,7 @@ class Cache:
             self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                 [("content", content_key), ("theme", theme_key)])
 
-    def bytecode_cache(self):
+    def bytecode_cache(self) -> jinja2.BytecodeCache | None:
         """Jinja's compiled templates, kept in the cache's folder with a checksum each; None if they cannot be."""
         folder = self.path.parent / "templates"
         try:
@@ -239,7 +252,7 @@ class Cache:
     # builds: the result of the last run of each kind, and the signature of its inputs
 
     @_guarded
-    def last_result(self, run: str, signature: str):
+    def last_result(self, run: str, signature: str) -> Result | None:
         row = self.db.execute("SELECT signature, result, checksum FROM builds WHERE run = ?", (run,)).fetchone()
         if row is None or row[0] != signature:
             return None
@@ -247,16 +260,16 @@ class Cache:
         return _unpickle(row[1])
 
     @_guarded
-    def save_result(self, run: str, signature: str, result) -> None:
+    def save_result(self, run: str, signature: str, result: Result) -> None:
         blob = _pickle(result)
         self.db.execute("INSERT OR REPLACE INTO builds VALUES (?, ?, ?, ?)", (run, signature, blob, _check(run, signature, blob)))
 
     # files
 
     @_guarded
-    def file_records(self) -> dict[str, tuple[str, object]]:
+    def file_records(self) -> dict[str, tuple[str, FileRecord]]:
         """path → (stamp, record) for every file read by an earlier build."""
-        records = {}
+        records: dict[str, tuple[str, FileRecord]] = {}
         with _collector_paused():
             for bucket, blob, checksum in self.db.execute("SELECT bucket, records, checksum FROM files"):
                 _verify(checksum, bucket, blob)
@@ -267,14 +280,14 @@ class Cache:
         return records
 
     @_guarded
-    def save_files(self, records: dict[str, tuple[str, object]], touched: set[str]) -> None:
+    def save_files(self, records: dict[str, tuple[str, FileRecord]], touched: set[str]) -> None:
         """Store the records of every bucket that holds a touched (read again or removed) path.
 
         Records are kept in FILE_BUCKETS pickles rather than one per row: one pickle of many
         records loads several times faster, and an edit rewrites only its bucket.
         """
         buckets = {_bucket(path) for path in touched}
-        grouped: dict[int, dict] = {bucket: {} for bucket in buckets}
+        grouped: dict[int, dict[str, tuple[str, FileRecord]]] = {bucket: {} for bucket in buckets}
         for path, item in records.items():
             bucket = _bucket(path)
             if bucket in grouped:
@@ -288,23 +301,23 @@ class Cache:
     # bodies
 
     @_guarded
-    def bodies(self, keys: list[str]) -> dict[str, object]:
+    def bodies(self, keys: list[str]) -> dict[str, Body]:
         """key → Body for the keys converted before (their HTML stays on disk, its checksum is checked when read)."""
-        found = {}
+        found: dict[str, Body] = {}
         wanted = set(keys)
         with _collector_paused():
             for batch in _batches(keys, 500):
                 marks = ",".join("?" * len(batch))
-                for key, body, html_check, checksum in self.db.execute(
-                        f"SELECT key, body, substr(checksum, 17), substr(checksum, 1, 16) FROM bodies WHERE key IN ({marks})", batch):
+                query = f"SELECT key, body, substr(checksum, 17), substr(checksum, 1, 16) FROM bodies WHERE key IN ({marks})"
+                for key, body, html_check, checksum in self.db.execute(query, batch):
                     _verify(checksum, key, body, html_check)
                     if key not in wanted:
-                        raise CacheDamaged(f"a body was found under a key that was not asked for")
+                        raise CacheDamaged("a body was found under a key that was not asked for")
                     found[key] = _unpickle(body)
         return found
 
     @_guarded
-    def save_bodies(self, rows: Iterable[tuple[str, object, bytes]], keep: set[str]) -> None:
+    def save_bodies(self, rows: Iterable[tuple[str, Body, bytes]], keep: set[str]) -> None:
         """Store (key, Body, packed HTML) rows as they come; drop bodies no record uses once they outnumber the rest."""
         with self.db:
             self.db.execute("BEGIN")
@@ -345,7 +358,8 @@ class Cache:
         self._set_site_state(folder_key, live_slot, spare_ok=False)
 
     @_guarded
-    def save_site(self, folder_key: str, live: dict[str, OutputRecord], spare) -> None:
+    def save_site(self, folder_key: str, live: dict[str, OutputRecord],
+                  spare: dict[str, OutputRecord] | Literal["the old live site"]) -> None:
         """The new live site's records, and the spare's: "the old live site" (its slot is kept as it is), or records."""
         old_live_slot, _ = self._site_state(folder_key)
         new_slot = _other(old_live_slot)
@@ -375,7 +389,7 @@ class Cache:
         """A slot's records, kept in FILE_BUCKETS pickles as the file records are: a site of 22,000 files
         loads in milliseconds, where a row and a checksum per file took most of a no-change build."""
         folder = f"{folder_key}#{slot}"
-        records = {}
+        records: dict[str, OutputRecord] = {}
         with _collector_paused():
             for bucket, blob, checksum in self.db.execute(
                     "SELECT bucket, records, checksum FROM outputs WHERE folder = ?", (folder,)):
@@ -387,7 +401,8 @@ class Cache:
     def _write_slot(self, folder_key: str, slot: str, records: dict[str, OutputRecord]) -> None:
         """Make a slot hold exactly `records`, writing only the buckets whose bytes changed."""
         folder = f"{folder_key}#{slot}"
-        grouped: dict[int, dict[str, OutputRecord]] = {bucket: {} for bucket in range(FILE_BUCKETS)}
+        # Plain tuples, as _slot reads them.
+        grouped: dict[int, dict[str, tuple[object, ...]]] = {bucket: {} for bucket in range(FILE_BUCKETS)}
         for path, record in records.items():
             grouped[_bucket(path)][path] = tuple(record)
         held = dict(self.db.execute("SELECT bucket, records FROM outputs WHERE folder = ?", (folder,)))
@@ -428,7 +443,7 @@ def _version(distribution: str) -> str:
         return "?"
 
 
-def _checked_bytecode_cache(folder: Path):
+def _checked_bytecode_cache(folder: Path) -> jinja2.BytecodeCache:
     """Jinja's FileSystemBytecodeCache, each file led by a checksum of the rest.
 
     Compiled code is run as it is: a damaged file must be recompiled, never loaded, and Jinja's
@@ -437,7 +452,7 @@ def _checked_bytecode_cache(folder: Path):
     import jinja2
 
     class CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
-        def load_bytecode(self, bucket) -> None:
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
             try:
                 data = Path(self._get_cache_filename(bucket)).read_bytes()
             except OSError:
@@ -446,10 +461,10 @@ def _checked_bytecode_cache(folder: Path):
                 return  # the bucket stays empty: the template is compiled again
             try:
                 bucket.bytecode_from_string(data[16:])
-            except Exception:
+            except Exception:  # noqa: BLE001 - whatever damaged bytes raise, the template is compiled again
                 bucket.reset()
 
-        def dump_bytecode(self, bucket) -> None:
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
             payload = bucket.bytecode_to_string()
             target = Path(self._get_cache_filename(bucket))
             try:
@@ -463,7 +478,7 @@ def _checked_bytecode_cache(folder: Path):
     return CheckedBytecodeCache(str(folder))
 
 
-def _body_row(key: str, body, packed_html: bytes) -> tuple:
+def _body_row(key: str, body: Body, packed_html: bytes) -> tuple[str, bytes, bytes, bytes]:
     """A bodies row: the checksum of the Body and that of the HTML side by side, so either can be checked alone."""
     blob = _pickle(body)
     html_check = _check(key, packed_html)
@@ -507,7 +522,7 @@ def untrusted_folder(root: Path) -> str | None:
 
 
 @contextlib.contextmanager
-def _collector_paused():
+def _collector_paused() -> Iterator[None]:
     """Unpickling creates objects by the million, none in a cycle: the cyclic collector, running every
     few hundred allocations, would cost three times the unpickling itself."""
     was_enabled = gc.isenabled()
@@ -523,7 +538,7 @@ def _bucket(path: str) -> int:
     return zlib.crc32(path.encode("utf-8", "surrogatepass")) % FILE_BUCKETS
 
 
-def _batches(items: list, size: int):
+def _batches(items: list[str], size: int) -> Iterator[list[str]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
 

@@ -50,3 +50,16 @@ def test_a_record_left_out_is_never_published_nor_linked(archive):
     assert code == 1
     assert "good.md" not in output  # a link to a record that has errors of its own is not a second problem
     assert not archive.output.exists()
+
+
+def test_a_file_left_out_is_cached_like_any_other(archive):
+    """The next run reuses what was read of a file with errors: the cache holds its body's place too."""
+    archive.incident("x", VALID_FRONT.replace("2022-03-04", "2022-13-04"), "\n" + BROKEN_BODY)
+    archive.incident("y")
+    first = archive.check()
+    archive.incident("y", body="Another body.\n")  # a change elsewhere: x.md is read from the cache
+
+    code, output = archive.check()
+
+    assert "damaged" not in output and "warning:" not in output
+    assert [line for line in output.splitlines() if "x.md" in line] == [line for line in first[1].splitlines() if "x.md" in line]
