@@ -155,7 +155,8 @@ CASES = {
     "footnote [^": _repeat("[^"),
     "footnote [^a]": _repeat("[^a]"),
     "footnote [^a] defined": lambda size: _repeat("[^a] ")(size) + "\n\n[^a]: note\n",
-    "footnote refs many": lambda size: _lines(lambda i: f"[^{i}] ")(size // 2) + "\n\n" + _lines(lambda i: f"[^{i}]: n\n")(size // 2),
+    "footnote refs many": lambda size: (_lines(lambda i: f"[^{i}] ")(size // 2) + "\n\n"
+                                        + _lines(lambda i: f"[^{i}]: n\n")(size // 2)),
     "footnote defs": _lines(lambda i: f"[^{i}]: note\n"),
     "footnote defs same": _repeat("[^a]: note\n"),
     "footnote defs nested": _lines(lambda i: f"[^{i}]: [^{i + 1}]\n"),
@@ -216,7 +217,8 @@ CASES = {
     "hr * * *": _repeat("* * * "),
     "refs defs": _lines(lambda i: f"[r{i}]: http://x/{i}\n"),
     "refs defs same": _repeat("[r]: http://x\n"),
-    "refs defs and uses": lambda size: _lines(lambda i: f"[r{i}]: http://x/{i}\n")(size // 2) + "\n\n" + _lines(lambda i: f"[r{i}] ")(size // 2),
+    "refs defs and uses": lambda size: (_lines(lambda i: f"[r{i}]: http://x/{i}\n")(size // 2) + "\n\n"
+                                        + _lines(lambda i: f"[r{i}] ")(size // 2)),
     "refs uses undefined": _lines(lambda i: f"[r{i}] "),
     "refs uses [a][]": _repeat("[a][] "),
     "task [x]": _repeat("- [x] a\n"),
@@ -377,7 +379,8 @@ DEPTH_CASES = {
     "html <span> inline": lambda d: "a " + "<span>" * d + "b" + "</span>" * d + "\n",
     "html <span> unclosed": lambda d: "a " + "<span>" * d + "b\n",
     "html <b><i> inline": lambda d: "a " + "<b><i>" * (d // 2) + "b\n",
-    "emphasis *_ nested": lambda d: "".join("*_"[k % 2] + "a " for k in range(d)) + "b" + "".join(" c" + "*_"[k % 2] for k in reversed(range(d))),
+    "emphasis *_ nested": lambda d: ("".join("*_"[k % 2] + "a " for k in range(d)) + "b"
+                                     + "".join(" c" + "*_"[k % 2] for k in reversed(range(d)))),
     "emphasis ** nested": lambda d: "**a " * d + "b" + " c**" * d,
     "emphasis * nested": lambda d: "*a " * d + "b" + " c*" * d,
     "strike ~~ nested": lambda d: "~~a " * d + "b" + " c~~" * d,

@@ -14,6 +14,7 @@ fetches anything. Hostile input never raises: whatever goes wrong becomes a prob
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from xml.parsers import expat
@@ -134,7 +135,7 @@ def svg_problems(data: bytes) -> list[tuple[int, str]]:
     """(line, message) for each reason the SVG is unsafe to publish; [] when it is a plain image."""
     try:
         return _problems(bytes(data))
-    except Exception as error:  # hostile input must give a problem, never a traceback
+    except Exception as error:  # noqa: BLE001 - hostile input must give a problem, never a traceback
         return [(1, f"could not be checked ({type(error).__name__}): export the image again, or as PNG")]
 
 
@@ -326,7 +327,7 @@ class _Checker:
                 # Presentation attributes (fill, filter, clip-path, marker-start, cursor, ...)
                 # take url(): only references into the same file are allowed. (Path data and
                 # numbers, most of a large drawing, hold no parenthesis and are not read further.)
-                self.check_css(line, lambda: self.where(local, attribute_ns, attribute_local), value, full=False)
+                self.check_css(line, functools.partial(self.where, local, attribute_ns, attribute_local), value, full=False)
 
     def where(self, local: str, attribute_ns: str, attribute_local: str) -> str:
         return f"the {_PREFIXES.get(attribute_ns, '')}{_shown(attribute_local)} attribute of <{_shown(local)}>"

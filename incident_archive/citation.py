@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from . import urls
 from .config import Config
-from .dates import MONTHS
 from .model import Incident
 
 _BIBTEX_SPECIAL = str.maketrans({
@@ -21,8 +20,8 @@ _BIBTEX_SPECIAL = str.maketrans({
 def plain(incident: Incident, config: Config) -> str:
     """APA-like: Archive. (2026, November 26). Title [Incident record id]. URL"""
     when = incident.updated
-    dated = f"{when.year}, {MONTHS[when.month]} {when.day}" if when and when.day else \
-        f"{when.year}, {MONTHS[when.month]}" if when and when.month else str(when.year) if when else "n.d."
+    dated = f"{when.year}, {when.month_name} {when.day}" if when and when.day else \
+        f"{when.year}, {when.month_name}" if when and when.month else str(when.year) if when else "n.d."
     url = urls.permanent(config.base_url, incident.id)
     return f"{config.title}. ({dated}). {incident.title} [Incident record {incident.id}].{' ' + url if url else ''}"
 
@@ -38,7 +37,7 @@ def bibtex(incident: Incident, config: Config) -> str:
     if incident.updated:
         fields.append(("year", "{" + str(incident.updated.year) + "}"))
         if incident.updated.month:  # BibTeX's month macro (jan, feb...), unbraced
-            fields.append(("month", MONTHS[incident.updated.month][:3].lower()))
+            fields.append(("month", incident.updated.month_name[:3].lower()))
     url = urls.permanent(config.base_url, incident.id)
     if url:
         fields += [("url", "{" + url + "}"), ("howpublished", "{\\url{" + url + "}}")]

@@ -8,9 +8,9 @@ import gc
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
-from . import __version__, pipeline
-from . import github_annotations, scaffold, vcs
+from . import __version__, github_annotations, pipeline, scaffold, vcs
 from .config import SITE_FILE, load_config
 from .names import did_you_mean, plural
 from .progress import stderr_progress
@@ -129,7 +129,7 @@ def _positive(text: str) -> int:
 
 
 # Options more than one command takes: accepted before the command as well as after it.
-COMMON_OPTIONS = {
+COMMON_OPTIONS: dict[str, dict[str, Any]] = {  # option → add_argument's keywords
     "--root": dict(metavar="DIR", help="the archive folder (default: the current folder)"),
     "--strict": dict(action="store_true", help="treat warnings as errors"),
     "--clean": dict(action="store_true", help="ignore what earlier builds kept in .cache/ and redo everything"),
@@ -266,7 +266,8 @@ def _add_new_arguments(new: argparse.ArgumentParser) -> None:
     new.add_argument("--date", metavar="YYYY-MM-DD", help="the date (or YYYY-MM, or YYYY); it also picks the year folder")
     new.add_argument("--location", metavar="NAME", help="the place name")
     new.add_argument("--status", metavar="TERM", help="a status from site.yaml")
-    new.add_argument("--stdout", action="store_true", help="print the file instead of writing it (the title may then be left out)")
+    new.add_argument("--stdout", action="store_true",
+                     help="print the file instead of writing it (the title may then be left out)")
 
 
 def _add_common_options(parser, options: dict) -> None:
@@ -287,7 +288,7 @@ def _new(args, root: Path) -> int:
     if not errors and args.stdout:
         print(scaffold.blank_record(request, config), end="")
         return EXIT_OK
-    path = None if errors else scaffold.target_path(request, datetime.date.today())
+    path = "" if errors else scaffold.target_path(request, datetime.date.today())
     if path:
         errors = scaffold.check_target(path, root, pipeline.claimed_ids(root, config))
     for error in errors:
@@ -335,7 +336,9 @@ def _bundle(args, root: Path, options: pipeline.Options, started: float) -> int:
     code = _report(args, result, time.perf_counter() - started)
     if code != EXIT_OK:
         return code
-    config = load_config(root)[0]
+    config, problems = load_config(root)
+    if config is None:  # site.yaml was changed since the build read it
+        return _report_problems(problems)
     target = Path(args.zip) if args.zip else bundle.default_path(root, config)
     if not args.zip and (root / "dist").is_symlink():  # a pull request could make it point anywhere
         print(f"bundle: {root / 'dist'} is a symbolic link; delete it, or choose the file with --zip", file=sys.stderr)

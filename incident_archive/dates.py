@@ -60,11 +60,16 @@ class PartialDate:
             text += f"-{self.day:02d}"
         return text
 
+    @property
+    def month_name(self) -> str:
+        """The month in English (March); '' for a date known only to its year."""
+        return MONTHS[self.month] if self.month else ""
+
     def human(self) -> str:
         if self.day:
-            return f"{self.day} {MONTHS[self.month]} {self.year}"
+            return f"{self.day} {self.month_name} {self.year}"
         if self.month:
-            return f"{MONTHS[self.month]} {self.year}"
+            return f"{self.month_name} {self.year}"
         return str(self.year)
 
     def __str__(self) -> str:
@@ -80,12 +85,13 @@ def parse_partial_date(value: object) -> PartialDate:
     match = _FORM.fullmatch(value.strip())
     if not match:
         raise ValueError(f"'{value}' is not a date written YYYY-MM-DD, YYYY-MM or YYYY")
-    year, month, day = (int(part) if part else None for part in match.groups())
+    year = int(match[1])
+    month, day = (int(part) if part else None for part in match.groups()[1:])
     if year == 0:
         raise ValueError(f"'{value}': there is no year 0")
     if month is not None and not 1 <= month <= 12:
         raise ValueError(f"'{value}': there is no month {month}")
-    if day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
+    if month is not None and day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:  # a day has a month
         raise ValueError(f"'{value}': {MONTHS[month]} {year} has no day {day}")
     return PartialDate(year, month, day)
 
@@ -97,5 +103,5 @@ def human_range(start: PartialDate, end: PartialDate | None) -> str:
     if start.precision == end.precision == "day" and start.year == end.year:
         if start.month == end.month:
             return f"{start.day}–{end.human()}"
-        return f"{start.day} {MONTHS[start.month]} – {end.human()}"
+        return f"{start.day} {start.month_name} – {end.human()}"
     return f"{start.human()} – {end.human()}"

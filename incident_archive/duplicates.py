@@ -69,7 +69,8 @@ def _acknowledged(one: Incident, other: Incident) -> bool:
 def _same_place(one: Incident, other: Incident) -> str:
     """How the two places are near ('2.1 km apart', 'both at Bucha'), or '' when they are not."""
     a, b = one.location, other.location
-    if a.has_coordinates and b.has_coordinates:
+    # Location.has_coordinates, spelt out so that the type checker knows the four are numbers.
+    if a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None:
         distance = _kilometres(a.lat, a.lon, b.lat, b.lon)
         if distance <= NEAR_KM:
             return f"{distance:.1f} km apart"

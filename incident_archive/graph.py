@@ -107,9 +107,9 @@ def _redirects(incidents: list[Incident], claimed: set[str]) -> tuple[dict[str, 
     problems, redirects = [], {}
     for incident in incidents:
         if incident.duplicate_of:
-            final, problem = _follow(incident, merged_into, renamed, claimed)
-            if problem:
-                problems.append(problem)
+            final = _follow(incident, incident.duplicate_of, merged_into, renamed, claimed)
+            if isinstance(final, Problem):
+                problems.append(final)
                 continue
             redirects[incident.id] = final
     for old, current in renamed.items():
@@ -117,18 +117,20 @@ def _redirects(incidents: list[Incident], claimed: set[str]) -> tuple[dict[str, 
     return redirects, problems
 
 
-def _follow(incident: Incident, merged_into: dict, renamed: dict, claimed: set) -> tuple[str | None, Problem | None]:
+def _follow(incident: Incident, target: str, merged_into: dict[str, str], renamed: dict[str, str],
+            claimed: set[str]) -> str | Problem:
+    """The id the record is merged into in the end (target is its duplicate_of), or why there is none."""
     line = incident.line_of("duplicate_of")
-    seen, target = {incident.id}, incident.duplicate_of
+    seen = {incident.id}
     while True:
         target = renamed.get(target, target)
         if target not in claimed:
             hint = did_you_mean(target, claimed)
-            return None, Problem(incident.path, line, "duplicate_of", f"no incident has the id '{target}'{hint}")
+            return Problem(incident.path, line, "duplicate_of", f"no incident has the id '{target}'{hint}")
         if target in seen:
-            return None, Problem(incident.path, line, "duplicate_of", f"merging into '{incident.duplicate_of}' goes round in a circle")
+            return Problem(incident.path, line, "duplicate_of", f"merging into '{incident.duplicate_of}' goes round in a circle")
         if target not in merged_into:
-            return target, None
+            return target
         seen.add(target)
         target = merged_into[target]
 
@@ -161,7 +163,7 @@ def _related_both_ways(published: dict[str, Incident], redirects: dict) -> dict[
                 pairs[incident.id].add(target)
                 pairs[target].add(incident.id)
     order = {incident_id: rank for rank, incident_id in enumerate(published)}
-    return {incident_id: tuple(sorted(ids, key=order.get)) for incident_id, ids in pairs.items()}
+    return {incident_id: tuple(sorted(ids, key=order.__getitem__)) for incident_id, ids in pairs.items()}
 
 
 def _neighbours(published: dict[str, Incident]) -> dict[str, tuple[str | None, str | None]]:
@@ -228,7 +230,8 @@ def _places(config: Config, published: dict[str, Incident]) -> tuple[TermGroup, 
 
 def _pages(pages: list[Page], config: Config, drafts: bool) -> tuple[tuple[Page, ...], list[Problem]]:
     taken = RESERVED_NAMES | {taxonomy.key for taxonomy in config.taxonomies}
-    problems, seen = [], {}
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}  # page id → the file that took it first
     for page in pages:
         if page.id in taken:
             problems.append(Problem(page.path, 1, "id", f"'{page.id}' is a name the site already uses; set another id"))

@@ -34,9 +34,20 @@ class Output(Protocol):
     and outputs.plan is the one registry that lists them all.
     """
 
-    path: str
-    template: str | None  # the template it is rendered with; None for bytes made otherwise
-    whole_archive: bool  # made from every record: made in this process, never in a worker
+    # Read-only members, so that frozen records (Copy) and narrower types (a PageSpec's template
+    # is always a str) are Outputs too.
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def template(self) -> str | None:
+        """The template it is rendered with; None for bytes made otherwise."""
+        ...
+
+    @property
+    def whole_archive(self) -> bool:
+        """Made from every record: made in this process, never in a worker."""
+        ...
 
     def fingerprint(self, memo: dict) -> str: ...
 
@@ -244,9 +255,9 @@ class _Assembly:
                 found[folder or FOLDER] = OutputRecord("", "", 0, mtime)
         return found
 
-    def _live_stat(self, path: str) -> tuple[int, int]:
+    def _live_stat(self, path: str) -> writer.Stat:
         record = self.live.get(path)
-        return (record.size, record.mtime_ns) if record else writer.stat_of(self.where.live / path)
+        return (record.size, record.mtime_ns) if record else writer.stat_of_existing(self.where.live / path)
 
     def switch(self, records: dict[str, OutputRecord]) -> None:
         """Exchange the assembled site with the live one; then keep the old one as the spare."""

@@ -203,9 +203,9 @@ def name_problem(name: str) -> str | None:
         name.encode("utf-8")
     except UnicodeEncodeError:  # os.fsdecode's surrogate escapes: bytes that are not UTF-8
         return "has a name that is not UTF-8: rename it"
-    bad = _BAD_IN_NAME.search(name)  # one search for the common case, a name with none of them
-    if bad is not None:
-        bad = bad.group()
+    found = _BAD_IN_NAME.search(name)  # one search for the common case, a name with none of them
+    if found is not None:
+        bad = found.group()
         if is_control(bad):
             return f"has a control character (U+{ord(bad):04X}) in its name: rename it"
         if bad in _BREAKS_LINKS:

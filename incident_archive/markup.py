@@ -7,19 +7,21 @@ import html as html_entities
 import posixpath
 import re
 import xml.etree.ElementTree as etree
+from typing import cast
 from urllib.parse import quote, unquote, urlsplit
 
 import markdown
 import nh3
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import AtomicString
+from markdown.util import AtomicString, HtmlStash
 from pymdownx.slugs import slugify as github_slugify
 
 from . import markup_limits, urls
 from .content import HOME_FILE
 from .fields import web_address_problem
 from .inputs import CONTROL, find_control
+from .markup_limits import Matched
 from .model import Body, Document, LinkTable, Problem, Severity, digest
 
 MEDIA_PREFIX = "content/media/"
@@ -46,16 +48,6 @@ ALLOWED_CLASSES = {
     "li": {"task-list-item"},
     "ul": {"task-list"},
 }
-_SANITISER_OPTIONS = dict(
-    tags=ALLOWED_TAGS,
-    clean_content_tags={"script", "style"},
-    attributes=ALLOWED_ATTRIBUTES,
-    tag_attribute_values={"input": {"type": {"checkbox"}}},
-    url_schemes={"http", "https", "mailto"},
-    allowed_classes=ALLOWED_CLASSES,
-    filter_style_properties={"text-align"},
-    link_rel=None,  # every page sets <meta name="referrer" content="no-referrer">, and target= is not allowed
-)
 HINTS_PER_BODY = 3
 # The links and images of raw HTML, as Python-Markdown keeps it aside. [^<>]: a tag never spans
 # another <, so an unclosed one costs one scan to the next <, not one to the end of the text.
@@ -63,9 +55,9 @@ _RAW_TAG = re.compile(r"<(a|img)\b([^<>]*)>", re.IGNORECASE)
 _RAW_ADDRESS = re.compile(r"""(?:^|\s)(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
 
 
-def _raw_html_addresses(stash) -> list[tuple[str, str]]:
+def _raw_html_addresses(stash: HtmlStash) -> list[tuple[str, str]]:
     """(kind, address) of each link and image in the body's raw HTML, in order, each once."""
-    found = {}
+    found: dict[tuple[str, str], None] = {}  # an ordered set
     for block in stash.rawHtmlBlocks:
         for tag in _RAW_TAG.finditer(str(block)):
             element = tag.group(1).lower()
@@ -89,6 +81,7 @@ class Converter:
         self.md = markdown.Markdown(
             output_format="html",
             extensions=[
+                # sane_lists: an ordered list starting at 3 starts at 3, as on GitHub.
                 "tables", markup_limits.Footnotes(), "sane_lists", "toc",
                 "pymdownx.superfences", "pymdownx.tilde",
                 "pymdownx.tasklist", "pymdownx.betterem",
@@ -99,7 +92,6 @@ class Converter:
                 "pymdownx.tilde": {"subscript": False},  # ~one~ and ~~two~~ strike through, as on GitHub
             },
         )
-        self.md.lazy_ol = False  # an ordered list starting at 3 starts at 3, as on GitHub
         self.document: Document | None = None
         self.text = ""
         self.too_deep, self.work_left, self.too_dense = (0, ""), 0, None
@@ -108,8 +100,18 @@ class Converter:
         self.resolved: set[str] = set()  # addresses the tree's links and images were given
         self.raw_addresses: dict[tuple[str, str], str | None] = {}  # raw HTML's, resolved and reported
         self.hints_left = 0
-        # The sanitiser also sees raw HTML's links and images, which the tree never held.
-        self.sanitiser = nh3.Cleaner(**_SANITISER_OPTIONS, attribute_filter=self._raw_html_address)
+        self.sanitiser = nh3.Cleaner(
+            tags=ALLOWED_TAGS,
+            clean_content_tags={"script", "style"},
+            attributes=ALLOWED_ATTRIBUTES,
+            tag_attribute_values={"input": {"type": {"checkbox"}}},
+            url_schemes={"http", "https", "mailto"},
+            allowed_classes=ALLOWED_CLASSES,
+            filter_style_properties={"text-align"},
+            link_rel=None,  # every page sets <meta name="referrer" content="no-referrer">, and target= is not allowed
+            # The sanitiser also sees raw HTML's links and images, which the tree never held.
+            attribute_filter=self._raw_html_address,
+        )
 
     def convert(self, document: Document, text: str) -> tuple[Body, str]:
         """(what the build keeps of the body, its HTML)."""
@@ -156,7 +158,9 @@ class Converter:
         return self.raw_addresses[found] if found in self.raw_addresses else self._address(kind, value)
 
     def _address(self, kind: str, value: str) -> str | None:
-        return self.md.treeprocessors["incident_links"].address(value, kind)
+        # The registry types what it holds as Treeprocessor; _IncidentLinks registered this one.
+        resolver = cast(_ResolveLinks, self.md.treeprocessors["incident_links"])
+        return resolver.address(value, kind)
 
     def ask(self, question: str, argument: str):
         """Ask the link table, remembering the answer: the conversion is valid while the answers are."""
@@ -164,21 +168,27 @@ class Converter:
         self.lookups[(question, argument)] = answer
         return answer
 
-    def report(self, needle: str, field_name: str, message: str, severity=Severity.ERROR) -> None:
-        document, text = self.document, self.text
+    def converting(self) -> tuple[Document, Body]:
+        """The document being converted, and its Body so far: the processors call back only inside convert()."""
+        if self.document is None or self.body is None:
+            raise RuntimeError("no body is being converted")
+        return self.document, self.body
+
+    def report(self, needle: str, field_name: str, message: str, severity: Severity = Severity.ERROR) -> None:
+        (document, body), text = self.converting(), self.text
         at = text.find(needle)
         line = document.body_line + (text[:at].count("\n") if at >= 0 else 0)
-        self.body.problems.append(Problem(document.path, line, field_name, message, severity))
+        body.problems.append(Problem(document.path, line, field_name, message, severity))
 
     def page_url(self, target: str) -> str:
-        return posixpath.relpath(target, self.document.page_dir)
+        return posixpath.relpath(target, self.converting()[0].page_dir)
 
     def incident_href(self, incident_id: str) -> str | None:
         """The link to an incident's page, or None when it is not published (a draft)."""
         incident_id = self.ask("current_id", incident_id)
         if self.ask("title", incident_id) is None:
             return None
-        self.body.links_to += (incident_id,)
+        self.converting()[1].links_to += (incident_id,)
         return self.page_url(urls.incident(incident_id))
 
 
@@ -222,7 +232,8 @@ class _WikiLink(InlineProcessor):
     def forget(self):
         self.data, self.searched_from, self.end = None, 0, 0  # data[searched_from:end] has no ] or line end
 
-    def handleMatch(self, match, data):
+    # Pattern's signature, which InlineProcessor changes: see markup_limits.Matched.
+    def handleMatch(self, match: re.Match[str], data: str) -> Matched:  # type: ignore[override]
         start = match.end()
         if data is not self.data or not self.searched_from <= start <= self.end:
             found = _ID_END.search(data, start)
@@ -271,7 +282,8 @@ class _BareUrl(InlineProcessor):
 
     ANCESTOR_EXCLUDES = ("a",)
 
-    def handleMatch(self, match, data):
+    # Pattern's signature, which InlineProcessor changes: see markup_limits.Matched.
+    def handleMatch(self, match: re.Match[str], data: str) -> Matched:  # type: ignore[override]
         start = match.start()
         if start and data[start - 1] not in _MAY_PRECEDE:
             return None, None, None
@@ -289,7 +301,8 @@ class _BareEmail(InlineProcessor):
 
     ANCESTOR_EXCLUDES = ("a",)
 
-    def handleMatch(self, match, data):
+    # Pattern's signature, which InlineProcessor changes: see markup_limits.Matched.
+    def handleMatch(self, match: re.Match[str], data: str) -> Matched:  # type: ignore[override]
         at = match.start()
         start = at
         while start and (data[start - 1].isalnum() or data[start - 1] in "._+-"):
@@ -370,7 +383,7 @@ class _HeadingLevels(Treeprocessor):
         if not headings:
             return
         top = min(int(heading.tag[1]) for heading in headings)
-        base = self.converter.document.heading_level
+        base = self.converter.converting()[0].heading_level
         previous = base - 1
         for heading in headings:
             level = min(int(heading.tag[1]) - top + base, previous + 1, 6)
@@ -436,7 +449,7 @@ class _ResolveLinks(Treeprocessor):
         report = functools.partial(self.converter.report, value, kind)
         try:
             parts = urlsplit(value)
-            parts.port  # raises on a port that is not a number
+            _ = parts.port  # raises on a port that is not a number
         except ValueError as error:
             report(f"{value}: is not a valid web address ({error})")
             return None
@@ -448,7 +461,7 @@ class _ResolveLinks(Treeprocessor):
             report(f"{value}: a link from the site's root breaks under a sub-path and offline; "
                    "write it relative to this file", Severity.WARNING)
             return value
-        document = self.converter.document
+        document, _ = self.converter.converting()
         target = posixpath.normpath(posixpath.join(posixpath.dirname(document.path), unquote(parts.path)))
         fragment = f"#{parts.fragment}" if parts.fragment else ""
         if not target.startswith("content/"):

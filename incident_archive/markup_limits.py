@@ -24,7 +24,7 @@ from markdown.blockprocessors import SetextHeaderProcessor
 from markdown.extensions.footnotes import RE_REF_ID, FootnoteExtension, FootnoteInlineProcessor
 from markdown.extensions.tables import TableProcessor
 from markdown.htmlparser import HTMLExtractor
-from markdown.inlinepatterns import InlineProcessor
+from markdown.inlinepatterns import InlineProcessor, LinkInlineProcessor
 from markdown.preprocessors import HtmlBlockPreprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import STX, AtomicString
@@ -34,6 +34,12 @@ if TYPE_CHECKING:
     from .markup import Converter
 
 MAX_NESTING = 30  # lists and quotes, raw HTML elements, or emphasis and links, inside one another
+
+# What an inline processor's handleMatch gives: (element or text, its start, its end), or three Nones.
+# InlineProcessor.handleMatch takes (match, data) where that of Pattern, its base class, takes
+# (match): the stubs (types-Markdown) silence that override in InlineProcessor, and mypy then finds
+# each subclass's handleMatch incompatible with Pattern's. Each override says `# type: ignore[override]` for that alone.
+Matched = tuple[etree.Element | str | None, int | None, int | None]
 
 
 def linear_in_size(md, converter: Converter) -> list:
@@ -107,7 +113,8 @@ _ENDED_BY_SIBLING = {"p", "li", "dt", "dd", "tr", "td", "th", "option"}  # <li><
 
 def _html_too_deep(text: str) -> tuple[int, str] | None:
     """Raw HTML: elements opened and not yet closed, counted wherever they are (in code too: cheap and safe)."""
-    still_open, depth, first, deepest = Counter(), 0, None, 0
+    still_open: Counter[str] = Counter()
+    depth, first, deepest = 0, None, 0
     for tag in _HTML_TAG.finditer(text):
         closing, name = tag.group(1), tag.group(2).lower()
         if closing and still_open[name]:
@@ -141,7 +148,9 @@ class InlineLimits(Treeprocessor):
         self.converter = converter
         for pattern in md.inlinePatterns:
             if isinstance(pattern, InlineProcessor):
-                pattern.handleMatch = self._checked(pattern.handleMatch)
+                # This instance's own handleMatch, in front of its class's. Set with setattr: a plain
+                # assignment is mypy's method-assign error, there to catch a method replaced by mistake.
+                setattr(pattern, "handleMatch", self._checked(pattern.handleMatch))  # noqa: B010 - see above
 
     def _checked(self, handle_match):
         converter = self.converter
@@ -202,10 +211,10 @@ _LINK_PATTERNS = {"reference": 170, "link": 160, "image_link": 150, "image_refer
                   "short_reference": 130, "short_image_ref": 125}
 _LINK_NESTING = 16
 _BRACKET = re.compile(r"[\[\]]")
-_PARENTHESES = re.compile(r"(?:[^(]*+\(){%d}" % (_LINK_NESTING + 1))
+_PARENTHESES = re.compile(rf"(?:[^(]*+\(){{{_LINK_NESTING + 1}}}")
 
 
-class _BoundedLinkScans:
+class _BoundedLinkScans(LinkInlineProcessor):
     """Python-Markdown's link patterns, looking at most _LINK_NESTING brackets deep for a link's end.
 
     For each [, getText walked the rest of the paragraph a character at a time for the ] that
@@ -224,7 +233,7 @@ class _BoundedLinkScans:
             end, depth = bracket.end(), depth + (1 if bracket.group() == "[" else -1)
         return data[index:end - 1], end, depth == 0
 
-    def getLink(self, data: str, index: int):
+    def getLink(self, data: str, index: int) -> tuple[str, str | None, int, bool]:
         if not data.startswith("(", index):
             return super().getLink(data, index)  # no address: its regex fails at once
         limit = _PARENTHESES.match(data, index)
@@ -471,7 +480,10 @@ class Footnotes(FootnoteExtension):
 class _FootnoteReference(FootnoteInlineProcessor):
     """FootnoteInlineProcessor.handleMatch, numbering the reference with _Footnotes.number."""
 
-    def handleMatch(self, m, data):
+    footnotes: Footnotes
+
+    # Pattern's signature, which InlineProcessor changes: see Matched.
+    def handleMatch(self, m: re.Match[str], data: str) -> Matched:  # type: ignore[override]
         id, footnotes = m.group(1), self.footnotes
         if id not in footnotes.footnotes:
             return None, None, None

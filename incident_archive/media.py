@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import inputs
-from .content import MEDIA_DIR
 from .model import Problem
 
 # GitHub refuses files over 100 MB, so no checkout holds a larger one; the limit makes sure.

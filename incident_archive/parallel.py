@@ -57,4 +57,5 @@ def _call(index: int):
         # The build was killed (SIGKILL gives it no time to stop its workers): a worker that went
         # on would write into a folder that the next build is cleaning.
         os._exit(1)
+    assert _stage_function is not None, "run() sets the stage's function before it forks the workers"
     return _stage_function(_stage_items[index])

@@ -12,11 +12,10 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import content, graph, inputs, parallel, render, urls
+from . import content, graph, inputs, outputs, parallel, render, urls
 from .cache import CACHE_DIR, Cache, CacheDamaged, pack_html
 from .config import SITE_FILE, Config, load_config
 from .duplicates import likely_duplicates
-from . import outputs
 from .incremental import Output, outputs_intact, write_outputs
 from .media import media_problems
 from .model import Archive, Body, BodySource, Document, Failure, IdClaim, Incident, Page, Problem, Reading, digest
@@ -279,10 +278,12 @@ def read_archive(root: Path, config: Config, found: content.Found, cache: Cache,
     media = [f"{content.MEDIA_DIR}/{name}" for name in found.media]
     paths = found.incidents + found.pages + ([found.home] if found.home else []) + media
     known = cache.file_records()
-    stamps = {path: "%d:%d" % found.stamps[path] for path in paths}
+    stamps = {path: "{}:{}".format(*found.stamps[path]) for path in paths}
     changed = [path for path in paths if known.get(path, ("",))[0] != stamps[path]]
     reader = _Reader(root, config, {path: found.stamps[path][1] for path in media})
-    fresh = dict(zip(changed, options.progress.track("read", parallel.run(reader, changed, options.jobs), len(changed))))
+    # strict: zip then asks the progress for one more item, which lets it finish its line.
+    read = options.progress.track("read", parallel.run(reader, changed, options.jobs), len(changed))
+    fresh = dict(zip(changed, read, strict=True))
     records = {path: (stamps[path], fresh[path]) if path in fresh else known[path] for path in paths}
     cache.save_files(records, set(changed) | {path for path in known if path not in stamps})
     reading = Reading(problems=list(found.problems), media=frozenset(found.media))
@@ -294,7 +295,7 @@ def read_archive(root: Path, config: Config, found: content.Found, cache: Cache,
         if file.claim:
             reading.claims.append(file.claim)
         if path == content.HOME_FILE:
-            reading.home = file.record
+            reading.home = file.record if isinstance(file.record, Page) else None  # the home file is a page
         elif isinstance(file.record, Incident):
             reading.incidents.append(file.record)
         elif file.record:
@@ -364,7 +365,8 @@ def convert_bodies(root: Path, archive: Archive, reading: Reading, cache: Cache,
     converted: dict[str, Body] = {}
 
     def rows():  # streamed into the cache as the workers finish: no body's HTML waits in memory
-        for key, (body, packed_html) in zip(todo, options.progress.track("convert", results, len(todo))):
+        # strict: zip then asks the progress for one more item, which lets it finish its line.
+        for key, (body, packed_html) in zip(todo, options.progress.track("convert", results, len(todo)), strict=True):
             converted[key] = body
             if packed_html is not None:
                 yield key, body, packed_html
@@ -394,6 +396,8 @@ class _BodyConverter:
         text, problem = content.read_body(self.root, document.path, source)
         if problem:
             return Body(problems=[problem]), None
+        assert self.converter is not None, "__init__ makes the converter whenever there is a body to convert"
+        assert text is not None, "read_body gives either the text or a problem"
         body, html = self.converter.convert(document, text)
         return body, pack_html(html)
 

@@ -42,6 +42,8 @@ class Progress:
             self._write(_line(stage, done, total, elapsed) + "\n")
 
     def _write(self, text: str) -> None:
+        if self.stream is None:  # Progress.quiet(): nothing to tell
+            return
         self.stream.write(text)
         self.stream.flush()
 

@@ -8,15 +8,15 @@ import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
 from . import citation, inputs, urls
+from .cache import CacheDamaged
 from .config import Config
 from .dates import human_range
-from .cache import CacheDamaged
 from .model import Archive, Failure, Incident, Location, Page, Problem
 
 if TYPE_CHECKING:  # imported where it is used, so that builds with nothing to render skip it
@@ -58,7 +58,8 @@ class PageSpec:
         except (Failure, CacheDamaged):  # located already; the cache's, not the template's
             raise
         except Exception as error:  # noqa: BLE001 - a template's error, whatever Python raised
-            raise Failure(template_problem(error, env.globals["site"].root)) from None
+            site = cast(Config, env.globals["site"])  # make_environment puts the Config there; Jinja types globals as object
+            raise Failure(template_problem(error, site.root)) from None
 
     def fingerprint(self, memo: dict) -> str:
         """A digest of everything the template is given: equal fingerprints render equal bytes.
@@ -141,13 +142,19 @@ def make_environment(config: Config, loader: jinja2.BaseLoader, bytecode_cache=N
     env.filters["date_range"] = lambda incident: human_range(incident.date, incident.date_end)
     env.filters["country_name"] = config.country_name
     env.filters["place_line"] = lambda location: place_line(location, config)
-    env.filters["absolute_url"] = lambda path: urls.absolute(config.base_url, path)
+    env.filters["absolute_url"] = lambda path: _absolute_url(config, path)
     env.filters["citation"] = lambda incident: citation.plain(incident, config)
     env.filters["bibtex"] = lambda incident: citation.bibtex(incident, config)
     env.filters["spoken_ranges"] = spoken_ranges
     env.filters["language_name"] = language_name
     env.globals["site"] = config
     return env
+
+
+def _absolute_url(config: Config, path: str) -> str:
+    if config.base_url is None:
+        raise ValueError("absolute_url needs the site's base_url: test {% if site.base_url %} first")
+    return urls.absolute(config.base_url, path)
 
 
 _EN_DASH = "\u2013"
@@ -321,7 +328,7 @@ def _incidents(archive: Archive, bodies: dict[str, BodyRef]) -> Iterator[PageSpe
             "incident": incident, "title": incident.shown_title, "body": bodies[incident_id],
             "related": _records(archive, related),
             "mentioned_in": _records(archive, [i for i in archive.mentioned_in.get(incident_id, ()) if i not in related]),
-            "older": archive.incidents.get(older), "newer": archive.incidents.get(newer),
+            "older": archive.incidents.get(older) if older else None, "newer": archive.incidents.get(newer) if newer else None,
         })
 
 

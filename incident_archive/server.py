@@ -12,7 +12,9 @@ import html
 import sys
 import time
 import traceback
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler, StaticFileHandler
 from livereload.watcher import Watcher
@@ -28,29 +30,33 @@ from .names import plural
 QUIET_SECONDS = 0.3
 LONGEST_WAIT_SECONDS = 5.0  # but a stream of changes that never pauses still rebuilds this often
 
+if TYPE_CHECKING:  # watchfiles itself is imported by _serve, where the preview starts
+    from watchfiles.main import FileChange
+
 
 class Preview:
     """What a preview serves: the archive, its output folder, and the last build's problems."""
 
-    def __init__(self, root: Path, out_dir: Path, options: pipeline.Options, log=print):
+    def __init__(self, root: Path, out_dir: Path, options: pipeline.Options, log: Callable[[str], object] = print):
         self.root, self.out_dir, self.options, self.log = root, out_dir, options, log
         self.problems: list[Problem] = []  # the last build's, shown on every page until it succeeds
         self.failed = False
 
     def rebuild(self, what: str = "rebuilt") -> None:
         started = time.perf_counter()
+        result: pipeline.Result | None = None
         try:
             result = pipeline.build(self.root, self.out_dir, self.options)
             for notice in result.notices:
                 self.log(f"warning: {notice}")
             self.problems = result.errors + result.warnings
             self.failed = result.failed(self.options.strict)
-        except Exception:  # a bug must not stop the preview: show it, keep serving the last good build
+        except Exception:  # noqa: BLE001 - a bug must not stop the preview: show it, keep serving the last good build
             self.problems = [Problem("incident-archive", 1, "internal error", traceback.format_exc())]
-            self.failed, result = True, None
+            self.failed = True
         for problem in self.problems:
             self.log(str(problem))
-        outcome = "failed; still serving the last good build" if self.failed else \
+        outcome = "failed; still serving the last good build" if self.failed or result is None else \
             f"ok, {plural(result.files_rendered, 'page')} rendered, {plural(result.files_written, 'file')} written"
         self.log(f"{what}: {outcome} ({time.perf_counter() - started:.2f} s)")
 
@@ -69,7 +75,7 @@ class Preview:
         return (f'<div id="incident-archive-problems" role="alert" style="background:#fff3cd;color:#3d2c00;'
                 f'border:3px solid #b00020;padding:1em;margin:0;font:1rem/1.4 sans-serif;white-space:pre-wrap">'
                 f"<strong>{html.escape(heading)}</strong> Fix these and save; the page reloads by itself."
-                f"<ul>{items}</ul></div>").encode("utf-8")
+                f"<ul>{items}</ul></div>").encode()
 
 
 def serve(preview: Preview, host: str, port: int) -> None:
@@ -98,7 +104,7 @@ async def _serve(preview: Preview, host: str, port: int) -> None:
     # looking at every file's time would take seconds per look on a large archive. Changes made
     # during a rebuild are kept for the next one.
     changes = awatch(*preview.watched_paths())
-    next_change = asyncio.ensure_future(anext(changes))
+    next_change: asyncio.Future[set[FileChange]] = asyncio.ensure_future(anext(changes))
     await asyncio.sleep(0)  # runs awatch up to its first wait: from here on, no change is missed
     preview.log(f"serving {preview.out_dir} at http://{host}:{port}/ (Ctrl-C to stop)")
     sys.stdout.flush()
@@ -110,7 +116,7 @@ async def _serve(preview: Preview, host: str, port: int) -> None:
         sys.stdout.flush()
 
 
-async def _quiet(changes) -> asyncio.Future:
+async def _quiet(changes: AsyncIterator[set[FileChange]]) -> asyncio.Future[set[FileChange]]:
     """Wait until no change has come for QUIET_SECONDS (or LONGEST_WAIT_SECONDS have passed).
 
     watchfiles groups changes, but counts a file saved twice as one change, so that a file saved

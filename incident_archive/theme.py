@@ -71,7 +71,7 @@ def loader(theme: Theme) -> jinja2.BaseLoader:
             try:
                 data = inputs.read_bytes(folder, name)
             except OSError as error:
-                raise jinja2.TemplateSyntaxError(inputs.unreadable(error), 1, name, filename)
+                raise jinja2.TemplateSyntaxError(inputs.unreadable(error), 1, name, filename) from None
             try:
                 source = data.decode("utf-8")
             except UnicodeDecodeError as error:

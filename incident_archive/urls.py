@@ -6,9 +6,7 @@ under any sub-path and from disk, where a browser shows a folder's listing rathe
 
 from __future__ import annotations
 
-
 from .names import slugify
-
 
 HOME = "index.html"
 NOT_FOUND = "404.html"

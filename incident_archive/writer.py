@@ -23,7 +23,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -192,6 +192,12 @@ def stat_of(path: str | Path) -> Stat | None:
     return status.st_size, status.st_mtime_ns
 
 
+def stat_of_existing(path: str | Path) -> Stat:
+    """stat_of a file known to be there (just written, or just read): its absence is an OSError, not None."""
+    status = os.stat(path)
+    return status.st_size, status.st_mtime_ns
+
+
 def write_file(tree: Path, relpath: str, data: bytes) -> Stat:
     """Put data at tree/relpath as a new file (never through an existing one: it may be linked from the live site)."""
     target = tree / relpath
@@ -201,7 +207,7 @@ def write_file(tree: Path, relpath: str, data: bytes) -> Stat:
             file.write(data)
 
     _replace(tree, relpath, put)
-    return stat_of(target)
+    return stat_of_existing(target)
 
 
 def link_file(source_tree: Path, tree: Path, relpath: str) -> None:
@@ -219,7 +225,7 @@ def link_file(source_tree: Path, tree: Path, relpath: str) -> None:
     _replace(tree, relpath, put)
 
 
-def _replace(tree: Path, relpath: str, put) -> None:
+def _replace(tree: Path, relpath: str, put: Callable[[Path], None]) -> None:
     """put(temporary) beside tree/relpath, then rename it over: a reader of the folder never sees half a file.
 
     The common case costs two system calls; the way is cleared (folders made, a file or folder in

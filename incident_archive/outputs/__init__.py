@@ -17,6 +17,7 @@ from ..render import BodyRef
 from ..theme import Theme
 from . import data, feeds, files, publishing, search
 
+
 def plan(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Path, theme: Theme) -> list[Output]:
     """Every output of the site, in a fixed order: pages, feeds, files for hosts, open data, the
     search index, copied files, then the sitemap, last since it lists the pages the others made."""
@@ -28,4 +29,4 @@ def plan(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Pat
         *search.outputs(archive, config, bodies, root),
         *files.copies(root, theme, archive.links.media),
     ]
-    return outputs + publishing.sitemap(config, outputs)
+    return [*outputs, *publishing.sitemap(config, outputs)]

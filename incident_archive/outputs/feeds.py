@@ -42,7 +42,7 @@ def outputs(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: 
     """Every feed, or none without base_url: a feed is read away from the site, so its links must be absolute."""
     if config.base_url is None:
         return
-    feeds = _Feeds(archive, config)
+    feeds = _Feeds(archive, config, config.base_url)
     yield feeds.spec("", archive.newest_first, config.title, config.description)
     for taxonomy in config.taxonomies:
         for group in archive.taxonomies[taxonomy.key]:
@@ -89,8 +89,8 @@ def _first_day_key(date: PartialDate) -> tuple[int, int, int]:
 class _Feeds:
     """What every feed shares: the archive's order by last change, and each incident's entry, made once."""
 
-    def __init__(self, archive: Archive, config: Config):
-        self.archive, self.config, self.base_url = archive, config, config.base_url
+    def __init__(self, archive: Archive, config: Config, base_url: str):
+        self.archive, self.config, self.base_url = archive, config, base_url
         # Newest change first; sorted() is stable, so records changed the same day keep the
         # archive's own order (newest incident first, then by id).
         order = sorted(archive.newest_first, key=lambda i: _first_day_key(last_change(archive.incidents[i])), reverse=True)
@@ -124,13 +124,13 @@ class _Feeds:
         if entry is None:
             incident = self.archive.incidents[incident_id]
             entry = self.entries[incident_id] = Entry(
-                incident, urls.permanent(self.base_url, incident_id),
+                incident, urls.absolute(self.base_url, urls.incident(incident_id)),  # urls.permanent, known to have a base_url
                 rfc3339(last_change(incident)), self.categories(incident))
         return entry
 
     def categories(self, incident: Incident) -> tuple[tuple[str, str], ...]:
         """Each term once, by the name its page uses (the commoner spelling), in site.yaml's order."""
-        found = {}
+        found: dict[tuple[str, str], None] = {}  # an ordered set
         for taxonomy in self.config.taxonomies:
             for term in incident.terms_of(taxonomy.key):
                 name = self.term_names.get((taxonomy.key, slugify(term)), term)

@@ -58,7 +58,7 @@ def sitemap(config: Config, outputs: Iterable) -> list[PageSpec]:
         return [PageSpec(SITEMAP, "sitemap.xml", {"urls": parts[0]})]
     names = [f"sitemap-{number}.xml" for number in range(1, len(parts) + 1)]
     return [
-        *(PageSpec(name, "sitemap.xml", {"urls": part}) for name, part in zip(names, parts)),
+        *(PageSpec(name, "sitemap.xml", {"urls": part}) for name, part in zip(names, parts, strict=True)),
         PageSpec(SITEMAP, "sitemap-index.xml", {"sitemaps": [urls.absolute(config.base_url, name) for name in names]}),
     ]
 

@@ -47,7 +47,8 @@ def outputs(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: 
     yield _records(archive, config, len(shards))
     for number, ids in enumerate(shards):
         rests = (split_summary(archive.incidents[incident_id].summary)[1] for incident_id in ids)
-        yield _text(number, len(shards), [(incident_id, bodies[incident_id], rest) for incident_id, rest in zip(ids, rests)])
+        members = [(incident_id, bodies[incident_id], rest) for incident_id, rest in zip(ids, rests, strict=True)]
+        yield _text(number, len(shards), members)
 
 
 def _page(archive: Archive, config: Config) -> PageSpec:
@@ -124,7 +125,9 @@ def records_script(archive: Archive, config: Config, shards: int) -> bytes:
 
 def _term_table(archive: Archive, config: Config) -> tuple[list[dict], dict[str, list[int]]]:
     """The terms of every taxonomy, numbered across taxonomies in order; incident id → its terms' numbers."""
-    table, numbers, number = [], {}, 0
+    table: list[dict] = []
+    numbers: dict[str, list[int]] = {}
+    number = 0
     for taxonomy in config.taxonomies:
         groups = archive.taxonomies[taxonomy.key]
         table.append({"key": taxonomy.key, "terms": [[group.slug, group.name] for group in groups]})
@@ -137,7 +140,7 @@ def _term_table(archive: Archive, config: Config) -> tuple[list[dict], dict[str,
 
 def _place_keys(archive: Archive) -> dict[str, str]:
     """incident id → "ua" or "ua/kyiv-oblast", the value of its place in the page's place filter."""
-    keys = {}
+    keys: dict[str, str] = {}
     for country in archive.countries:
         keys |= dict.fromkeys(country.ids, country.slug)
         for region in country.children:
@@ -155,7 +158,7 @@ def split_summary(summary: str | None) -> tuple[str, str]:
     summary = summary or ""
     if len(summary) <= SUMMARY_CHARS:
         return summary, ""
-    whole_words = re.match(r"(.{1,%d})(?=\s)" % SUMMARY_CHARS, summary, re.DOTALL)
+    whole_words = re.match(rf"(.{{1,{SUMMARY_CHARS}}})(?=\s)", summary, re.DOTALL)
     shown = whole_words.group(1) if whole_words else summary[:SUMMARY_CHARS]  # a script without spaces
     return shown.rstrip(" ,;:") + "…", summary[len(shown):]
 
