@@ -1,4 +1,5 @@
-"""The command line explains itself: its name, each command's help and examples, common options before or after the command, misspelt commands, and messages that say which fix to make."""
+"""The command line explains itself: its name, each command's help and examples, common options before
+or after the command, misspelt commands, and messages that say which fix to make."""
 
 from __future__ import annotations
 

@@ -111,8 +111,8 @@ class Chromium:
 @pytest.fixture(scope="module")
 def chromium():
     try:
-        import playwright  # noqa: F401
-        import pypdf  # noqa: F401
+        import playwright  # noqa: F401 - imported only to learn whether it is installed
+        import pypdf  # noqa: F401 - likewise
     except ImportError:
         _skip_or_fail("the print tests need Playwright for Python and pypdf (pip install -e '.[test]')")
     if not os.access(CHROMIUM, os.X_OK):
@@ -213,7 +213,8 @@ def test_a_heading_and_the_citation_are_not_split_from_what_follows(browse):
 
 def test_print_is_dark_text_on_white_whatever_the_colour_scheme(browse):
     def check(visit):
-        colours = """() => [...document.querySelectorAll('body, .incident-meta, .status, .source-meta, .note, .content-warning, a')]
+        colours = """() => [...document.querySelectorAll(
+            'body, .incident-meta, .status, .source-meta, .note, .content-warning, a')]
             .map(element => { const style = getComputedStyle(element); return [style.color, style.backgroundColor]; })"""
         visit.page.emulate_media(media="print", color_scheme="light")
         light = visit.page.evaluate(colours)

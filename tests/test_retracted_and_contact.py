@@ -75,7 +75,8 @@ def test_an_email_contact_is_in_every_footer_and_each_record_asks_for_correction
     archive.incident("x")
     code, output = archive.build()
     assert code == 0, output
-    assert '<a href="mailto:corrections@example.org" rel="noreferrer">Write to corrections@example.org</a>' in footer(archive.output)
+    link = '<a href="mailto:corrections@example.org" rel="noreferrer">Write to corrections@example.org</a>'
+    assert link in footer(archive.output)
     page = (archive.output / "incidents" / "x" / "index.html").read_text()
     assert 'href="mailto:corrections@example.org?subject=Correction%3A%20A%20valid%20incident%20%5Bx%5D"' in page
     assert "Report a correction" in page

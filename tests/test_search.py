@@ -12,8 +12,16 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, VALID_FRONT, run_cli
-from incident_archive.outputs.search import (FOLDED_AWAY, SHARD_RECORDS, distinct_words, fold, shard_count, shard_of,
-                                             split_summary, words)
+from incident_archive.outputs.search import (
+    FOLDED_AWAY,
+    SHARD_RECORDS,
+    distinct_words,
+    fold,
+    shard_count,
+    shard_of,
+    split_summary,
+    words,
+)
 
 VENDOR = REPO / "templates" / "static" / "vendor"
 

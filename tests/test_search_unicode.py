@@ -177,7 +177,8 @@ RECORD_LAYOUT_SHIFTS = """
 window.layoutShifts = [];
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
-    const moved = entry.sources.map((source) => source.node ? (source.node.id || source.node.className || source.node.nodeName) : "?");
+    const moved = entry.sources.map(
+      (source) => source.node ? (source.node.id || source.node.className || source.node.nodeName) : "?");
     window.layoutShifts.push([entry.value, moved.join(" ")]);
   }
 }).observe({ type: "layout-shift", buffered: true });
