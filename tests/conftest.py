@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
+import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from incident_archive.cli import main
+from incident_archive.names import id_from_path
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
 CORPUS = REPO / "tests" / "corpus" / "police-brutality-2020"
+# The reference archive (site.yaml and content/) the tests read: the repository's own, or the copy
+# this variable names. tests/test_contributor_pull_request.py runs the reference-archive tests on
+# a copy with a contributor's record added, so that none of them can count on the archive's exact
+# contents: whatever they expect of it, they derive from its files.
+REFERENCE_VARIABLE = "INCIDENT_ARCHIVE_REFERENCE"
+REFERENCE = Path(os.environ.get(REFERENCE_VARIABLE) or REPO)
+# Tests that read the reference archive carry this marker (given below to every test that uses one
+# of REFERENCE_FIXTURES, and by hand to the others), so that they can be run on such a copy.
+REFERENCE_MARKER = "reference_archive"
+REFERENCE_FIXTURES = {"reference_archive", "reference_copy", "built_reference"}
+# A test that uses one of these drives a browser or reads the whole police corpus: it is marked
+# slow (`pytest -m "not slow"` is the quick run), as are those that run the Nu HTML Checker.
+SLOW_FIXTURES = {"browser", "corpus", "built_corpus", "built_corpus_in_one_process"}
 
 SITE_YAML = """\
 title: Test archive
@@ -100,15 +118,120 @@ def corpus(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def built_corpus(corpus) -> Path:
-    code, output = run_cli("build", "--root", str(corpus))
+    """The police corpus built by two worker processes, as on any machine with two cores or more."""
+    code, output = run_cli("build", "--root", str(corpus), "--jobs", "2")
     assert code == 0, output
     return corpus / "output"
 
 
 @pytest.fixture(scope="session")
-def built_reference(tmp_path_factory) -> Path:
-    """The repository's own reference archive, built into a temporary folder."""
-    out = tmp_path_factory.mktemp("reference") / "output"
-    code, output = run_cli("build", "--root", str(REPO), "--out", str(out))
+def built_corpus_in_one_process(corpus, built_corpus, tmp_path_factory) -> Path:
+    """The police corpus built again, from nothing (no cache) and in this process alone."""
+    out = tmp_path_factory.mktemp("corpus-in-one-process") / "output"
+    code, output = run_cli("build", "--root", str(corpus), "--out", str(out), "--jobs", "1", "--clean")
     assert code == 0, output
     return out
+
+
+def copy_reference(root: Path) -> Path:
+    """The reference archive's own files (site.yaml and content/) copied to root, and nothing else."""
+    shutil.copytree(REFERENCE / "content", root / "content")
+    shutil.copy(REFERENCE / "site.yaml", root / "site.yaml")
+    return root
+
+
+@pytest.fixture(scope="session")
+def reference_archive(tmp_path_factory) -> Path:
+    """A copy of the reference archive, shared by the tests that only read it (and so never edit it).
+
+    A copy, so that no test writes a .cache/ into the repository, where tests running side by side
+    (pytest -n) would share it.
+    """
+    return copy_reference(tmp_path_factory.mktemp("reference") / "archive")
+
+
+@pytest.fixture
+def reference_copy(tmp_path) -> Path:
+    """A copy of the reference archive of the test's own, to edit."""
+    return copy_reference(tmp_path / "archive")
+
+
+@pytest.fixture(scope="session")
+def built_reference(reference_archive) -> Path:
+    """The reference archive, built."""
+    out = reference_archive.parent / "output"
+    code, output = run_cli("build", "--root", str(reference_archive), "--out", str(out))
+    assert code == 0, output
+    return out
+
+
+def front_matters(root: Path) -> dict[str, tuple[dict, str]]:
+    """Every incident file's front matter (by id) and body, parsed with plain PyYAML, not the engine.
+
+    Parsed again only when a file was added, removed or changed (the police corpus takes seconds
+    to parse): callers must not change what it returns.
+    """
+    paths = sorted((root / "content" / "incidents").rglob("*.md"))
+    return _front_matters(tuple((path, path.stat().st_mtime_ns, path.stat().st_size) for path in paths))
+
+
+@functools.lru_cache(maxsize=8)
+def _front_matters(files: tuple[tuple[Path, int, int], ...]) -> dict[str, tuple[dict, str]]:
+    found = {}
+    for path, _, _ in files:
+        text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+        _, front, body = re.split(r"^---[ \t]*$", text, maxsplit=2, flags=re.MULTILINE)
+        meta = yaml.load(front, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        found[meta.get("id") or id_from_path(path.name)] = (meta, body)
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def theme_compiled_once_per_process():
+    """Jinja compiles a template once per source and settings in this test process, not once per archive.
+
+    Hundreds of tests build a fresh archive, each with an empty .cache/ and so a theme to compile
+    (a third of a second a build, most of what a small build costs). Compiling is a pure function
+    of the source and of the environment's settings, which the key below holds in full, so the code
+    is the same either way; Jinja still reads and writes each archive's bytecode cache as it would,
+    and a template that fails to compile fails every time (failures are not kept).
+    """
+    import jinja2
+    from jinja2.utils import _PassArg
+
+    compile_template = jinja2.Environment.compile
+    compiled: dict = {}
+
+    def settings(env: jinja2.Environment, name: str | None) -> tuple:
+        def calling(functions: dict) -> frozenset:
+            return frozenset((key, _PassArg.from_obj(function)) for key, function in functions.items())
+
+        return (type(env), env.block_start_string, env.block_end_string, env.variable_start_string,
+                env.variable_end_string, env.comment_start_string, env.comment_end_string,
+                env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks,
+                env.newline_sequence, env.keep_trailing_newline, tuple(sorted(env.extensions)), env.optimized,
+                env.is_async, env.finalize, env.undefined,
+                env.autoescape(name) if callable(env.autoescape) else env.autoescape,
+                calling(env.filters), calling(env.tests))
+
+    def compile_once(env, source, name=None, filename=None, raw=False, defer_init=False):
+        if not isinstance(source, str):
+            return compile_template(env, source, name, filename, raw, defer_init)
+        key = (source, name, filename, raw, defer_init, settings(env, name))
+        if key not in compiled:
+            compiled[key] = compile_template(env, source, name, filename, raw, defer_init)
+        return compiled[key]
+
+    jinja2.Environment.compile = compile_once
+    yield
+    jinja2.Environment.compile = compile_template
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects tests by these marks
+def pytest_collection_modifyitems(items):
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if REFERENCE_FIXTURES & fixtures:
+            item.add_marker(REFERENCE_MARKER)
+        if SLOW_FIXTURES & fixtures:
+            item.add_marker("slow")

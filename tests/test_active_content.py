@@ -119,9 +119,9 @@ def test_large_drawing_is_checked_in_linear_time():
                     f'transform="translate({i},0)" style="stroke:#000;stroke-width:0.5"/>\n' for i in range(25_000))
     data = svg(f'<defs><linearGradient id="g"/></defs>\n{paths}<script>alert(1)</script>')
     assert len(data) > 3_000_000
-    started = time.perf_counter()
+    started = time.thread_time()  # processor time: a busy machine's turns are not the check's
     problems = svg_problems(data)
-    assert time.perf_counter() - started < 10
+    assert time.thread_time() - started < 10
     assert problems == [(25_003, "has a <script> element: scripts in an SVG run in readers' browsers; "
                                  "remove it, or export the image as PNG")]
 
@@ -212,9 +212,9 @@ def billion_laughs() -> bytes:
 
 
 def test_billion_laughs_is_refused_without_expanding():
-    started = time.perf_counter()
+    started = time.thread_time()  # processor time: a busy machine's turns are not the check's
     problems = svg_problems(billion_laughs())
-    assert time.perf_counter() - started < 1
+    assert time.thread_time() - started < 1
     assert [line for line, _ in problems] == [2, 3]
     assert "<!DOCTYPE" in problems[0][1]
     assert problems[1][1].startswith("defines the entity lol0")
@@ -444,9 +444,9 @@ def test_problems_are_capped():
 
 def test_hostile_css_is_checked_quickly():
     data = svg("<style>" + "a{fill:url(#a)}" * 200_000 + "url(" * 200_000 + "</style>")
-    started = time.perf_counter()
+    started = time.thread_time()  # processor time: a busy machine's turns are not the check's
     problems = svg_problems(data)
-    assert time.perf_counter() - started < 5
+    assert time.thread_time() - started < 5
     assert problems and all("url(" in message for _, message in problems)
 
 

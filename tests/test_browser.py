@@ -5,15 +5,21 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
+import math
 import os
+import re
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 
-from conftest import VALID_FRONT
+from conftest import VALID_FRONT, front_matters
+from incident_archive.names import slugify
 
 # Debian's chromium by default; another Chromium-based browser where it is elsewhere (GitHub's
 # Ubuntu runners have Google Chrome), named by INCIDENT_ARCHIVE_CHROMIUM as .ci/run reads it too.
@@ -21,9 +27,68 @@ CHROMIUM = Path(os.environ.get("INCIDENT_ARCHIVE_CHROMIUM") or "/usr/bin/chromiu
 # .ci/run sets this, so that CI fails rather than skips when the browser is missing.
 REQUIRED = os.environ.get("INCIDENT_ARCHIVE_REQUIRE_BROWSER") == "1"
 SUB_PATH = "/archive/"
-# A word found only in the description of one incident (the tests check that it is in no title,
-# summary, place or term), so that finding it needs the text shards.
-DESCRIPTION_WORD, ITS_INCIDENT = "exhumation", "izium-mass-burial-site"
+FUZZY = 0.2  # search.js: a query word of five letters or more also finds words this share of edits away
+
+
+def _search_script(path: Path):
+    """What one of search/*.js hands the page: the arguments of its single call, as JSON."""
+    text = path.read_text(encoding="utf-8")
+    return json.loads("[" + text[text.index("(", text.index("IncidentArchiveSearch")) + 1:text.rindex(")")] + "]")
+
+
+def _edits_within(first: str, second: str, most: int) -> bool:
+    """Whether Levenshtein's distance between the two words is at most `most`."""
+    if abs(len(first) - len(second)) > most:
+        return False
+    row = list(range(len(second) + 1))
+    for i, letter in enumerate(first, 1):
+        previous, row[0] = row[0], i
+        for j, other in enumerate(second, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (letter != other))
+        if min(row) > most:
+            return False
+    return row[-1] <= most
+
+
+def description_word(site: Path) -> tuple[str, str]:
+    """(a word, its incident): a word of one incident's description that the search finds nowhere else.
+
+    Not in records.js (no title, summary, place or term holds it), so that finding it needs the text
+    shards; and no word of another incident starts with it or is within the search's fuzzy reach of
+    it, so that the search finds that incident alone. Read from the built site, never written here:
+    whatever records the archive holds, one such word is found.
+    """
+    records = (site / "search" / "records.js").read_text(encoding="utf-8").lower()
+    entries = [entry for shard in sorted((site / "search").glob("text-*.js")) for entry in _search_script(shard)[1]]
+    words_of = {incident_id: set(text.split()) for incident_id, text in entries}
+    found_in: dict[str, set[str]] = {}
+    for incident_id, words in words_of.items():
+        for word in words:
+            found_in.setdefault(word, set()).add(incident_id)
+    everywhere = set(found_in) | set(re.findall(r"[a-z0-9]+", records))
+    for word in sorted(found_in, key=lambda word: (-len(word), word)):
+        if len(found_in[word]) > 1 or not re.fullmatch(r"[a-z]{8,}", word) or word in records:
+            continue
+        (incident_id,) = found_in[word]
+        reach = math.floor(len(word) * FUZZY + 0.5)
+        others = everywhere - words_of[incident_id]
+        if not any(other.startswith(word) or _edits_within(word, other, reach) for other in others):
+            return word, incident_id
+    raise AssertionError("no word of a description is found by the search in that incident alone")
+
+
+def expect(target):
+    """Playwright's expect, which waits (five seconds at most) for what it asserts: a page shows the
+    results of a search a moment after the event that starts it. Imported here, so that the module
+    (which other tests import) loads without Playwright."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(target)
+
+
+def ends_with(text: str) -> re.Pattern:
+    """What Playwright's expect(...).to_have_url waits for: an address ending with the text."""
+    return re.compile(re.escape(text) + "$")
 
 
 def _skip_or_fail(reason: str):
@@ -135,93 +200,133 @@ def visit(browser, site):
     visit.close()
 
 
-def test_the_search_word_is_only_in_one_description(built_reference):
-    """The premise of the walk below: only the text shards can find the word, and only in one incident."""
+@pytest.fixture(scope="module")
+def records(reference_archive) -> dict[str, dict]:
+    """The reference archive's published records (id → front matter), read from its files."""
+    return {record_id: meta for record_id, (meta, _) in front_matters(reference_archive).items()
+            if not meta.get("draft") and not meta.get("duplicate_of")}
+
+
+@pytest.fixture(scope="module")
+def word(built_reference) -> tuple[str, str]:
+    return description_word(built_reference)
+
+
+def test_the_search_word_is_only_in_one_description(built_reference, word):
+    """The premise of the walks below: only the text shards can find the word, and only in one incident."""
+    found, its_incident = word
     records = (built_reference / "search" / "records.js").read_text(encoding="utf-8").lower()
-    assert DESCRIPTION_WORD not in records
+    assert found not in records
     pages = [path for path in (built_reference / "incidents").glob("*/index.html")
-             if DESCRIPTION_WORD in path.read_text(encoding="utf-8").lower()]
-    assert [path.parent.name for path in pages] == [ITS_INCIDENT]
+             if found in path.read_text(encoding="utf-8").lower()]
+    assert [path.parent.name for path in pages] == [its_incident]
 
 
-def test_a_reader_browses_then_searches_the_descriptions(visit):
+def test_the_word_finder_keeps_away_from_fuzzy_matches():
+    assert _edits_within("exhumation", "exhumations", 2) and _edits_within("exhumation", "exumaton", 2)
+    assert not _edits_within("exhumation", "exhibition", 2) and not _edits_within("kitten", "sitting", 2)
+
+
+def test_a_reader_browses_then_searches_the_descriptions(visit, records, word):
+    # Incidents with a category, and a country with regions: the walk's steps, read from the records.
+    categorised = [record_id for record_id, meta in records.items() if meta.get("categories")]
+    regions = sorted(meta["location"]["country"].lower() for meta in records.values()
+                     if isinstance(meta.get("location"), dict) and meta["location"].get("country")
+                     and meta["location"].get("admin1"))
+    assert categorised and regions
     visit.open("index.html")
-    visit.follow(".incident-list .incident-title a")
-    assert visit.path.startswith("incidents/") and visit.page.locator("h1").count() == 1
+    shown = visit.page.locator(".incident-list .incident-title a").evaluate_all("links => links.map(a => a.href)")
+    first = next(record_id for href in shown for record_id in categorised if f"/incidents/{record_id}/" in href)
+    visit.follow(f".incident-list .incident-title a[href*='incidents/{first}/']")
+    assert visit.path == f"incidents/{first}/index.html" and visit.page.locator("h1").count() == 1
     visit.follow("dd .terms a[href*='categories/']")
     assert visit.path.startswith("categories/")
     visit.follow(".site-nav a[href$='places/index.html']")
-    visit.follow("main a[href*='/index.html']")
-    assert visit.path.startswith("places/") and visit.path.count("/") == 2  # a country
+    visit.follow(f"main a[href='{regions[0]}/index.html']")
+    assert visit.path == f"places/{regions[0]}/index.html"  # a country
     visit.follow(".term-cloud a")
-    assert visit.path.startswith("places/") and visit.path.count("/") == 3  # one of its regions
+    assert visit.path.startswith(f"places/{regions[0]}/") and visit.path.count("/") == 3  # one of its regions
 
+    found, its_incident = word
     visit.open("search/index.html")
-    visit.page.get_by_label("Words to find").fill(DESCRIPTION_WORD)
-    result = visit.page.locator("#search-results a")
-    result.first.wait_for()  # once the text shards are in
-    assert result.count() == 1
-    assert visit.page.locator("#search-count").inner_text() == "1 incident found."
-    assert visit.page.url.endswith(f"search/index.html?q={DESCRIPTION_WORD}")  # a search can be bookmarked
+    visit.page.get_by_label("Words to find").fill(found)
+    visit.page.locator("#search-progress", has_text="descriptions.").wait_for()  # the text shards are in
+    expect(visit.page.locator("#search-results a")).to_have_count(1)
+    expect(visit.page.locator("#search-count")).to_have_text("1 incident found.")
+    expect(visit.page).to_have_url(ends_with(f"search/index.html?q={found}"))  # a search can be bookmarked
     visit.follow("#search-results a")
-    assert visit.path == f"incidents/{ITS_INCIDENT}/index.html"
+    assert visit.path == f"incidents/{its_incident}/index.html"
 
     assert visit.problems == []
     assert visit.outside_the_site() == []
     assert len(visit.requests) > 10
 
 
-def test_a_bookmarked_search_with_filters_opens_as_it_was_left(visit):
-    visit.open("search/index.html?q=missile&status=corroborated&place=ua%2Fdonetsk-oblast")
+def test_a_bookmarked_search_with_filters_opens_as_it_was_left(visit, records, reference_archive):
+    # The newest record with a region: a word of its title, its status, its region and its year.
+    record = max((meta for meta in records.values() if isinstance(meta.get("location"), dict)
+                  and meta["location"].get("admin1") and meta["location"].get("country")), key=lambda meta: str(meta["date"]))
+    query = max(re.findall(r"[a-z]+", record["title"].lower()), key=len)
+    status, year = record["status"], str(record["date"])[:4]
+    place = f"{record['location']['country'].lower()}/{slugify(record['location']['admin1'])}"
+    label = yaml.safe_load((reference_archive / "site.yaml").read_text(encoding="utf-8"))["statuses"][status]["label"]
+    in_place = urllib.parse.quote(place, safe="")
+
+    visit.open(f"search/index.html?q={query}&status={status}&place={in_place}")
     page = visit.page
     page.locator("#search-results li").first.wait_for()
-    assert page.get_by_label("Words to find").input_value() == "missile"
-    assert page.get_by_label("Status").input_value() == "corroborated"
-    assert page.get_by_label("Place").input_value() == "ua/donetsk-oblast"
+    assert page.get_by_label("Words to find").input_value() == query
+    assert page.get_by_label("Status").input_value() == status
+    assert page.get_by_label("Place").input_value() == place
     badges = page.locator("#search-results .status").all_inner_texts()
     places = page.locator("#search-results .incident-meta").all_inner_texts()
-    assert badges and set(badges) == {"Corroborated"}
-    assert all("Donetsk Oblast" in place for place in places)
+    assert badges and set(badges) == {label}
+    assert all(record["location"]["admin1"] in shown for shown in places)
 
     page.get_by_label("Status").select_option("")
-    page.get_by_label("Year").select_option("2023")
+    page.get_by_label("Year").select_option(year)
+    expect(page).to_have_url(ends_with(f"search/index.html?q={query}&year={year}&place={in_place}"))
     page.locator("#search-results li").first.wait_for()
-    assert all("2023" in place for place in page.locator("#search-results time").all_inner_texts())
-    assert page.url.endswith("search/index.html?q=missile&year=2023&place=ua%2Fdonetsk-oblast")
+    assert all(year in shown for shown in page.locator("#search-results time").all_inner_texts())
     assert visit.problems == [] and visit.outside_the_site() == []
 
 
-def test_search_works_from_the_keyboard_alone(visit):
+def test_search_works_from_the_keyboard_alone(visit, word):
+    found, its_incident = word
     visit.open("search/index.html")
     page = visit.page
     page.locator("#search-progress", has_text="descriptions.").wait_for()
     page.get_by_label("Words to find").focus()
-    page.keyboard.type("olenivka")
+    page.keyboard.type(found)
     page.keyboard.press("Enter")  # submitting searches; it does not leave the page
     assert page.locator("#search-count").get_attribute("role") == "status"  # announced as it changes
+    page.locator("#search-results a").first.wait_for()
     for _ in range(20):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.closest('#search-results') !== null"):
             break
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert visit.path == "incidents/olenivka-prison-explosion/index.html"
+    assert visit.path == f"incidents/{its_incident}/index.html"
     assert visit.problems == []
 
 
-def test_a_long_result_list_grows_on_request(browser, built_corpus):
+def test_a_long_result_list_grows_on_request(browser, corpus, built_corpus):
     """The police corpus (1,292 incidents, eight text shards), from disk: results come fifty at a time."""
+    reported = [meta for meta, _ in front_matters(corpus).values()
+                if meta.get("status") == "reported" and not meta.get("draft") and not meta.get("duplicate_of")]
+    assert len(reported) > 100
     visit = Visit(browser, built_corpus.as_uri() + "/")
     try:
         visit.open("search/index.html?status=reported")
         page = visit.page
         page.locator("#search-progress", has_text="descriptions.").wait_for()  # all eight shards
-        assert page.locator("#search-count").inner_text() == "549 incidents found."
+        expect(page.locator("#search-count")).to_have_text(f"{len(reported):,} incidents found.")
         results = page.locator("#search-results > li")
-        assert results.count() == 50
+        expect(results).to_have_count(50)
         page.get_by_role("button", name="Show more results").press("Enter")
-        assert results.count() == 100
-        assert page.evaluate("document.activeElement.href") == results.nth(50).locator("a").evaluate("a => a.href")
+        expect(results).to_have_count(100)
+        expect(results.nth(50).locator("a")).to_be_focused()  # the first of the new results
         assert visit.problems == [] and visit.outside_the_site() == []
     finally:
         visit.close()

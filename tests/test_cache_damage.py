@@ -17,16 +17,18 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import CORPUS, REPO, run_cli
 from site_walk import tree_digest
+
+pytestmark = pytest.mark.slow  # sixty police records built and rebuilt for each kind of damage
 
 
 @pytest.fixture(scope="module")
-def pristine(tmp_path_factory, corpus) -> tuple[Path, dict]:
+def pristine(tmp_path_factory) -> tuple[Path, dict]:
     """A small archive built twice (so that the spare exists), and the site a clean build makes of it."""
     root = tmp_path_factory.mktemp("damage") / "archive"
-    shutil.copytree(corpus / "content", root / "content", ignore=_only_first(60))
-    shutil.copy(corpus / "site.yaml", root / "site.yaml")
+    shutil.copytree(CORPUS / "content", root / "content", ignore=_only_first(60))  # 60 of the police records
+    shutil.copy(REPO / "site.yaml", root / "site.yaml")
     (root / "content/media").mkdir(parents=True)
     (root / "content/media/map.svg").write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"><circle r="1"/></svg>')
     assert run_cli("build", "--root", str(root))[0] == 0

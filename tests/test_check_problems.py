@@ -63,10 +63,12 @@ FIELD_CASES = [
     ("no sources", (6, "sources: []\n"), f"{PATH}:6: sources:", "at least 1"),
     ("a javascript: source URL", (6, "sources: ['javascript:alert(1)']\n"), f"{PATH}:6: sources[1].url:", "http"),
     ("an ftp source URL", (6, "sources:\n  - url: ftp://example.org/file\n"), f"{PATH}:7: sources[1].url:", "http"),
-    ("a source with neither url nor description", (6, "sources:\n  - title: A report\n"), f"{PATH}:7: sources[1]:", "url or description"),
+    ("a source with neither url nor description", (6, "sources:\n  - title: A report\n"), f"{PATH}:7: sources[1]:",
+     "url or description"),
     ("an unknown source type", (6, "sources:\n  - url: https://example.org\n    type: newspaper\n"),
      f"{PATH}:8: sources[1].type:", "unknown term"),
-    ("an archived copy that is not a web address", (6, "sources:\n  - url: https://example.org\n    archived_url: www.archive.org\n"),
+    ("an archived copy that is not a web address",
+     (6, "sources:\n  - url: https://example.org\n    archived_url: www.archive.org\n"),
      f"{PATH}:8: sources[1].archived_url:", "http"),
 ]
 

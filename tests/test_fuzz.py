@@ -13,10 +13,13 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SITE_YAML, VALID_FRONT, ArchiveFolder
+
+pytestmark = pytest.mark.slow  # hundreds of archives checked and built
 
 SECONDS_PER_RUN = 30  # no input may take a build longer than this (the slowest real one takes well under 1 s)
 LOCATED = re.compile(r"^(?P<path>[^\s:][^:]*):(?P<line>[1-9][0-9]*): (?P<field>[^:]+): (?P<message>.+)$")
@@ -97,7 +100,8 @@ def test_any_markdown_body(body):
         shutil.rmtree(root)
 
 
-NAME_CHARACTERS = st.sampled_from(list("abcXYZ019-_. ?#%\\:*<>|\"'é€\u202e\t~!$&()[]{};,=+@^`") + ["CON", "aux", "nul", "..", "COM1"])
+NAME_CHARACTERS = st.sampled_from(list("abcXYZ019-_. ?#%\\:*<>|\"'é€\u202e\t~!$&()[]{};,=+@^`")
+                                  + ["CON", "aux", "nul", "..", "COM1"])
 
 
 @FUZZ

@@ -205,7 +205,7 @@ def test_yaml_shapes_that_used_to_crash_or_hang_are_problems(published, front, l
 
 def test_an_alias_bomb_is_refused_at_once(published):
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n" for previous, name in zip("abcdefgh", "bcdefghi"))
+        f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n" for previous, name in zip("abcdefgh", "bcdefghi", strict=True))
     published.incident("x", VALID_FRONT + bomb)
     code, output = _cli_with_timeout(published, "check", seconds=60)
     assert code == 1 and "alias" in assert_reported(output, "content/incidents/2022/x.md:")
@@ -213,7 +213,7 @@ def test_an_alias_bomb_is_refused_at_once(published):
 
 def test_site_yaml_alias_bomb_and_deep_nesting_are_refused(published):
     bomb = "anchors:\n  a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"  {name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n" for previous, name in zip("abcdefgh", "bcdefghi"))
+        f"  {name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n" for previous, name in zip("abcdefgh", "bcdefghi", strict=True))
     published.write("site.yaml", "title: T\n" + bomb)
     code, output = _cli_with_timeout(published, "build", seconds=60)
     assert code == 1 and "expands to more than" in assert_reported(output, "site.yaml:1: site.yaml:")
@@ -262,6 +262,7 @@ def test_a_template_that_is_not_utf8_is_located(published):
     assert "not UTF-8" in refused(published, "templates/page.html:3: template:")
 
 
+@pytest.mark.slow  # two hundred incidents, built twice by worker processes
 def test_an_error_in_a_worker_keeps_its_template_and_line(archive):
     for number in range(200):
         archive.incident(f"incident-{number}")
@@ -522,6 +523,7 @@ def test_previous_ids_may_not_be_a_reserved_name(published):
 
 # --- 8. Slow on purpose -------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("body", ["[[" * 20_000, "[" * 40_000, "- " * 1 + "".join("  " * i + "- x\n" for i in range(300)),
                                   "> " * 3000 + "x", "<div>" * 20_000])
 def test_hostile_bodies_finish_with_problems_or_pages(archive, body):

@@ -5,42 +5,83 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
-from conftest import REPO
+from conftest import FIXTURES, REPO, run_cli
 
 VNU_JAR = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 # .ci/run sets this, so that CI fails rather than skips when the checker is missing.
 REQUIRED = os.environ.get("INCIDENT_ARCHIVE_REQUIRE_VNU") == "1"
+# Each site the tests check, and the fixture that makes it.
+SITES = {"fixture": "built_minimal_with_drafts", "reference": "built_reference", "corpus": "built_corpus",
+         "bad page": "bad_page"}
+
+pytestmark = pytest.mark.slow
 
 
-def nu_errors(folder) -> list[str]:
+def nu_errors(folders: dict[str, Path]) -> dict[str, list[str]]:
+    """The checker's errors in each folder (by name), from one run of java over all of them.
+
+    Java's start and the checker's warm-up cost more than checking a small site: one run, not one
+    a site. A line that names no file of a folder (a failure of the checker itself) counts against
+    every folder.
+    """
     if not (shutil.which("java") and VNU_JAR.is_file()):
         reason = "the Nu HTML Checker needs java and `npm install` (node_modules/vnu-jar)"
         if REQUIRED:
             pytest.fail(reason)
         pytest.skip(reason)
     result = subprocess.run(
-        ["java", "-jar", str(VNU_JAR), "--errors-only", "--skip-non-html", str(folder)],
-        capture_output=True, text=True, timeout=600,
+        ["java", "-jar", str(VNU_JAR), "--errors-only", "--skip-non-html", *map(str, folders.values())],
+        capture_output=True, text=True, timeout=900,
     )
-    return [line for line in result.stderr.splitlines() if line.strip()]
+    errors: dict[str, list[str]] = {name: [] for name in folders}
+    for line in result.stderr.splitlines():
+        if not line.strip():
+            continue
+        named = Path(unquote(line.split('"')[1].removeprefix("file:"))) if line.startswith('"file:') else None
+        owners = [name for name, folder in folders.items() if named and folder.resolve() in named.parents]
+        for name in owners or folders:
+            errors[name].append(line)
+    return errors
 
 
-def test_fixture_archive_is_valid_html(minimal):
-    assert minimal.build("--drafts")[0] == 0
-    assert nu_errors(minimal.output) == []
+@pytest.fixture(scope="session")
+def built_minimal_with_drafts(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("html-minimal") / "minimal"
+    shutil.copytree(FIXTURES / "minimal", root, ignore=shutil.ignore_patterns("output", ".cache"))
+    code, output = run_cli("build", "--root", str(root), "--drafts")
+    assert code == 0, output
+    return root / "output"
 
 
-def test_reference_archive_is_valid_html(built_reference):
-    assert nu_errors(built_reference) == []
+@pytest.fixture(scope="session")
+def bad_page(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("html-bad")
+    (folder / "bad.html").write_text("<!DOCTYPE html><html lang=en><title>x</title><p><div></p>")
+    return folder
 
 
-def test_real_corpus_is_valid_html(built_corpus):
-    assert nu_errors(built_corpus) == []
+@pytest.fixture(scope="session")
+def checked(request) -> dict[str, list[str]]:
+    """Every site that a selected test of this module checks, checked in one run."""
+    wanted = {item.callspec.params["site"] for item in request.session.items
+              if item.path == Path(__file__) and hasattr(item, "callspec") and "site" in item.callspec.params}
+    return nu_errors({name: request.getfixturevalue(SITES[name]) for name in sorted(wanted)})
 
 
-def test_the_checker_reports_invalid_html(tmp_path):
-    (tmp_path / "bad.html").write_text("<!DOCTYPE html><html lang=en><title>x</title><p><div></p>")
-    assert any("error" in line for line in nu_errors(tmp_path))
+@pytest.mark.parametrize("site", [
+    "fixture",
+    pytest.param("reference", marks=pytest.mark.reference_archive),
+    "corpus",
+])
+def test_every_page_is_valid_html(site, checked):
+    assert checked[site] == []
+
+
+@pytest.mark.parametrize("site", ["bad page"])
+def test_the_checker_reports_invalid_html(site, checked):
+    assert checked[site] and all("error" in line for line in checked[site])

@@ -6,10 +6,13 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import VALID_FRONT, ArchiveFolder
+
+pytestmark = pytest.mark.slow  # hundreds of archives built
 
 # Pieces of front matter, YAML syntax and Markdown that have caused trouble in other tools.
 PIECES = [
@@ -22,7 +25,9 @@ PIECES = [
 ]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Hypothesis's usual hundred examples: tests/test_fuzz.py makes front matters of the same pieces
+# again, and checks as well as builds each.
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     front=st.lists(st.sampled_from(PIECES), max_size=40).map("".join),
     start_valid=st.booleans(),

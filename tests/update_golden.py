@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from incident_archive.cli import main  # noqa: E402
+from incident_archive.cli import main
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
