@@ -4,7 +4,9 @@ kept while a file is broken."""
 from __future__ import annotations
 
 import asyncio
+import html
 import json
+import re
 import signal
 import socket
 import subprocess
@@ -16,12 +18,13 @@ import urllib.request
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, front_matters
 
 pytestmark = pytest.mark.slow  # a server in a process of its own for each test, waiting on its rebuilds
 
-EDITED = "content/incidents/2022/olenivka-prison-explosion.md"
-EDITED_PAGE = "incidents/olenivka-prison-explosion/index.html"
+EDITED_ID = "olenivka-prison-explosion"
+EDITED = f"content/incidents/2022/{EDITED_ID}.md"
+EDITED_PAGE = f"incidents/{EDITED_ID}/index.html"
 UNRELATED_PAGE = "incidents/snake-island-border-guards-reported-killed/index.html"  # not a neighbour, not related
 BANNER = '<div id="incident-archive-problems"'
 WAIT = 20.0  # seconds: generous, for a loaded CI machine; a healthy rebuild takes well under one
@@ -116,12 +119,26 @@ def edit(root, relpath: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def line_of(root, relpath: str, key: str) -> str:
+    """The record's `key: value` line, as its file gives it."""
+    found = re.search(rf"(?m)^{key}:.*$", (root / relpath).read_text(encoding="utf-8"))
+    assert found, f"no {key}: in {relpath}"
+    return found.group(0)
+
+
+def heading(root) -> str:
+    """How the edited record's page heading starts: its title, as the file gives it."""
+    title = front_matters(root)[EDITED_ID][0]["title"]
+    return f"<h1>{html.escape(title.split()[0], quote=False)}"
+
+
 def test_an_edit_is_served_within_seconds_and_unrelated_pages_are_not_rewritten(served):
-    assert "<h1>Explosion" in served.get(EDITED_PAGE)
+    assert heading(served.root) in served.get(EDITED_PAGE)
     unrelated = served.root / "output" / UNRELATED_PAGE
     before = unrelated.stat().st_mtime_ns, unrelated.read_bytes()
 
-    edit(served.root, EDITED, 'title: "', 'title: "Edited: ')
+    title = front_matters(served.root)[EDITED_ID][0]["title"]
+    edit(served.root, EDITED, line_of(served.root, EDITED, "title"), f"title: {json.dumps('Edited: ' + title)}")
     edit(served.root, EDITED, "\n---\n", "\n---\nA sentence added while serving.\n\n")
     page = served.wait_for_page(EDITED_PAGE, "A sentence added while serving.")
     assert "<h1>Edited: " in page
@@ -150,15 +167,16 @@ def test_a_burst_of_edits_causes_one_rebuild(served):
 
 
 def test_while_a_file_is_broken_the_last_good_page_is_served_with_the_problem(served):
-    good = served.get(EDITED_PAGE)
-    edit(served.root, EDITED, "date: 2022-07-28", 'date: "2022-07-28')  # an unclosed quote
+    good, its_heading = served.get(EDITED_PAGE), heading(served.root)
+    date = line_of(served.root, EDITED, "date")
+    edit(served.root, EDITED, date, date.replace("date: ", 'date: "', 1))  # an unclosed quote
     problem = f"<li><code>{EDITED}:"  # the problem, at its file and line (its words are test_yaml_messages.py's)
     page = served.wait_for_page(EDITED_PAGE, problem)
-    assert "<h1>Explosion" in page  # the last good build's page, under the banner
+    assert its_heading in page  # the last good build's page, under the banner
     assert without_banner(page) == without_banner(good)
     served.wait_for_line("rebuilt: failed; still serving the last good build")
 
-    edit(served.root, EDITED, 'date: "2022-07-28', "date: 2022-07-28")
+    edit(served.root, EDITED, date.replace("date: ", 'date: "', 1), date)
     assert served.wait_for_page(EDITED_PAGE, problem, shown=False) == good
 
 
