@@ -19,6 +19,7 @@ SITE_YAML = """\
 title: Benchmark archive (synthetic)
 description: Synthetic incidents for measuring build speed. Nothing here happened.
 base_url: https://example.org/benchmark/
+contact: corrections@example.org
 per_page: 50
 statuses:
   reported: {label: Reported, definition: One source reports it.}
