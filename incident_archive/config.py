@@ -118,7 +118,8 @@ class ContactField(Text):
             return value
         if value.startswith("https://") and urlsplit(value).hostname:
             return value
-        if re.fullmatch(r"[^@\s/:]+@[^@\s/:]+\.[^@\s/:]+", value):
+        # Letters, digits and . _ + - only: a ? or & would add headers (cc=, body=) to the mailto: link.
+        if re.fullmatch(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", value):
             return value
         return spot.error(f"'{value}' is neither an email address nor an https:// address (a form, a page)")
 

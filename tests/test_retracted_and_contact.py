@@ -103,7 +103,8 @@ def test_a_published_archive_without_a_contact_is_warned_and_strict_fails(archiv
     assert code == 1
 
 
-@pytest.mark.parametrize("value", ["not an address", "http://example.org/form", "someone@", "javascript:alert(1)"])
+@pytest.mark.parametrize("value", ["not an address", "http://example.org/form", "someone@", "javascript:alert(1)",
+                                   "a?cc=someone@example.org", "a@example.org?bcc=b@example.org", "a@example.org&body=x"])
 def test_a_contact_that_is_no_address_is_an_error_at_its_line(archive, value):
     archive.write("site.yaml", SITE_YAML.replace("contact: corrections@example.org", f'contact: "{value}"'))
     code, output = archive.check()
