@@ -420,6 +420,10 @@ def _other(slot: str) -> str:
 FILE_BUCKETS = 64
 
 
+# Both keys are worked out once a process: the code a process runs is the code it imported, even if
+# the files change under a running `serve` (and reading them and the libraries' metadata anew cost
+# more than a small archive's whole rebuild).
+@functools.cache
 def _engine_digest() -> str:
     """The engine's own code: any change to it (an upgrade, a fix) may change what a record or page holds."""
     hasher = hashlib.blake2b(digest_size=16)
@@ -430,6 +434,7 @@ def _engine_digest() -> str:
     return hasher.hexdigest()
 
 
+@functools.cache
 def _library_versions() -> str:
     """The libraries that shape the output: an upgrade of any of them must not reuse old pages."""
     return ",".join(f"{name}={_version(name)}" for name in
