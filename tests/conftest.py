@@ -116,6 +116,27 @@ def corpus(tmp_path_factory) -> Path:
     return root
 
 
+def police_records(root: Path, count: int) -> Path:
+    """An archive at root of the police corpus' first `count` records (in path order), with the
+    reference archive's site.yaml: real records, for tests that build an archive many times and need
+    it small; its folders and other files come along, so that the records' links keep their targets."""
+    kept: list[str] = []
+
+    def ignore(folder: str, names: list[str]) -> list[str]:
+        skipped = []
+        for name in sorted(names):
+            if name.endswith(".md") and "/incidents" in folder.replace(os.sep, "/"):
+                if len(kept) >= count:
+                    skipped.append(name)
+                    continue
+                kept.append(name)
+        return skipped
+
+    shutil.copytree(CORPUS / "content", root / "content", ignore=ignore)
+    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    return root
+
+
 @pytest.fixture(scope="session")
 def built_corpus(corpus) -> Path:
     """The police corpus built by two worker processes, as on any machine with two cores or more."""

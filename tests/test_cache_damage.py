@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, REPO, run_cli
+from conftest import police_records, run_cli
 from site_walk import tree_digest
 
 pytestmark = pytest.mark.slow  # sixty police records built and rebuilt for each kind of damage
@@ -27,8 +27,7 @@ pytestmark = pytest.mark.slow  # sixty police records built and rebuilt for each
 def pristine(tmp_path_factory) -> tuple[Path, dict]:
     """A small archive built twice (so that the spare exists), and the site a clean build makes of it."""
     root = tmp_path_factory.mktemp("damage") / "archive"
-    shutil.copytree(CORPUS / "content", root / "content", ignore=_only_first(60))  # 60 of the police records
-    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    police_records(root, 60)
     (root / "content/media").mkdir(parents=True)
     (root / "content/media/map.svg").write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"><circle r="1"/></svg>')
     assert run_cli("build", "--root", str(root))[0] == 0
@@ -43,21 +42,6 @@ def pristine(tmp_path_factory) -> tuple[Path, dict]:
     assert tree_digest(root / "output") == expected
     shutil.rmtree(clean)
     return root, expected
-
-
-def _only_first(count: int):
-    seen = []
-
-    def ignore(folder, names):
-        kept = []
-        for name in sorted(names):
-            if name.endswith(".md"):
-                if len(seen) >= count:
-                    continue
-                seen.append(name)
-            kept.append(name)
-        return [name for name in names if name not in kept]
-    return ignore
 
 
 @pytest.fixture

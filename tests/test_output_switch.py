@@ -1,10 +1,11 @@
 """output/ is switched whole: a build killed at any moment leaves exactly the old site or exactly the new one.
 
-The kills are real (SIGKILL, which gives the build no chance to clean up), on the 1,292-incident
-police corpus. A small program runs the CLI with one of the writer's steps wrapped so that the
-process kills itself there, before, during or after the switch; other runs are killed after a
-delay. After each kill, output/ must be one of the two sites, and the next build must finish the
-job and leave no staging folder anywhere.
+The kills are real (SIGKILL, which gives the build no chance to clean up), on 300 records of the
+police corpus: a build of them has every stage a large build has, each long enough to be hit. A
+small program runs the CLI with one of the writer's steps wrapped so that the process kills itself
+there, before, during or after the switch; other runs are killed after a delay. After each kill,
+output/ must be one of the two sites, and the next build must finish the job and leave no staging
+folder anywhere.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, run_cli
+from conftest import REPO, police_records, run_cli
 from site_walk import tree_digest
 
 # Run the CLI, killing the build (SIGKILL) the Nth time `module.function` is called, before or
@@ -58,9 +59,8 @@ KILL_POINTS = [
 
 
 @pytest.fixture(scope="module")
-def police(tmp_path_factory, corpus) -> Path:
-    root = tmp_path_factory.mktemp("switch") / "archive"
-    shutil.copytree(corpus, root, ignore=shutil.ignore_patterns("output", ".cache"))
+def police(tmp_path_factory) -> Path:
+    root = police_records(tmp_path_factory.mktemp("switch") / "archive", 300)
     code, output = run_cli("build", "--root", str(root))
     assert code == 0, output
     return root
@@ -151,6 +151,7 @@ def _edit_another(root: Path, text: str) -> None:
     path.write_text(body + (f"\n\nAnother change: {text}\n" if text else ""), encoding="utf-8")
 
 
+@pytest.mark.slow  # each builds the archive five times, some in processes of their own
 @pytest.mark.parametrize("module, function, nth, when", KILL_POINTS)
 def test_a_build_killed_in_the_write_stage_leaves_one_whole_site(police, module, function, nth, when):
     _edit_another(police, "made before the kill")
@@ -173,6 +174,7 @@ def test_a_build_killed_in_the_write_stage_leaves_one_whole_site(police, module,
         assert code == 0, output
 
 
+@pytest.mark.slow
 def test_builds_killed_after_a_delay_leave_one_whole_site(police):
     """Kills at spread-out moments of a real build, whatever it is doing then."""
     old, new = _two_sites(police)
@@ -199,6 +201,7 @@ def test_builds_killed_after_a_delay_leave_one_whole_site(police):
         assert run_cli("build", "--root", str(police))[0] == 0
 
 
+@pytest.mark.slow
 def test_a_ctrl_c_leaves_the_old_site(police, monkeypatch):
     from incident_archive import writer
     old = tree_digest(police / "output")
