@@ -15,11 +15,11 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 
-from conftest import CORPUS, FIXTURES, REPO, SITE_YAML, ArchiveFolder, run_cli
+from conftest import CORPUS, FIXTURES, SITE_YAML, ArchiveFolder, run_cli
 from incident_archive.outputs import feeds, publishing
+from test_html_valid import JAVA, VNU_JAR
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
-VNU_JAR = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 # Jing, the RELAX NG validator, ships inside the Nu HTML Checker's jar.
 JING = "nu.validator.vendor.thaiopensource.relaxng.util.Driver"
 # .ci/run sets this, so that CI fails rather than skips when Java or the jar is missing.
@@ -44,7 +44,7 @@ def atom_schema_errors(files: list[Path]) -> list[str]:
         pytest.skip(reason)
     assert files, "no feed to validate"
     result = subprocess.run(
-        ["java", "-cp", str(VNU_JAR), JING, "-c", str(SCHEMAS / "atom.rnc"), *map(str, files)],
+        [*JAVA, "-cp", str(VNU_JAR), JING, "-c", str(SCHEMAS / "atom.rnc"), *map(str, files)],
         capture_output=True, text=True, timeout=600,
     )
     errors = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
