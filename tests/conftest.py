@@ -256,3 +256,6 @@ def pytest_collection_modifyitems(items):
             item.add_marker(REFERENCE_MARKER)
         if SLOW_FIXTURES & fixtures:
             item.add_marker("slow")
+        callspec = getattr(item, "callspec", None)
+        if item.get_closest_marker("first_case_quick") and callspec and any(callspec.indices.values()):
+            item.add_marker("slow")

@@ -114,6 +114,7 @@ def test_plain_drawings_pass(name):
     assert svg_problems(PLAIN[name]) == []
 
 
+@pytest.mark.slow  # timed: three megabytes of drawing
 def test_large_drawing_is_checked_in_linear_time():
     paths = "".join(f'<path id="p{i}" d="M {i} 0 L {i + 1} 2 C 1 2 3 4 5 6 Z" fill="url(#g)" '
                     f'transform="translate({i},0)" style="stroke:#000;stroke-width:0.5"/>\n' for i in range(25_000))
@@ -442,6 +443,7 @@ def test_problems_are_capped():
     assert problems[-1][1].startswith("has more problems from this line on")
 
 
+@pytest.mark.slow  # timed: six megabytes of style sheet
 def test_hostile_css_is_checked_quickly():
     data = svg("<style>" + "a{fill:url(#a)}" * 200_000 + "url(" * 200_000 + "</style>")
     started = time.thread_time()  # processor time: a busy machine's turns are not the check's
@@ -487,6 +489,7 @@ PIECES = [OPEN, "</svg>", "<g>", "</g>", "<script>", "</script>", "<style>", "</
           "\ufeff", "\n", " ", "'", '"', "<", ">", "é", 'onload="x"', '<set attributeName="href"/>']
 
 
+@pytest.mark.slow  # fuzzing: 500 drawings
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(PIECES), max_size=60).map("".join))
 def test_any_mix_of_svg_pieces_gives_a_list_of_problems(text):

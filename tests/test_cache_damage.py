@@ -20,14 +20,14 @@ import pytest
 from conftest import police_records, run_cli
 from site_walk import tree_digest
 
-pytestmark = pytest.mark.slow  # sixty police records built and rebuilt for each kind of damage
+pytestmark = pytest.mark.slow  # twenty police records built and rebuilt for each kind of damage
 
 
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory) -> tuple[Path, dict]:
     """A small archive built twice (so that the spare exists), and the site a clean build makes of it."""
     root = tmp_path_factory.mktemp("damage") / "archive"
-    police_records(root, 60)
+    police_records(root, 20)  # a database of several pages, rebuilt in a third of a second
     (root / "content/media").mkdir(parents=True)
     (root / "content/media/map.svg").write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"><circle r="1"/></svg>')
     assert run_cli("build", "--root", str(root))[0] == 0

@@ -19,6 +19,9 @@ from conftest import REPO, VALID_FRONT, ArchiveFolder
 from site_walk import tree_digest
 from test_check_problems import assert_reported
 
+# Each parametrized test is a family of one kind of attack: the quick run tries its first case.
+pytestmark = pytest.mark.first_case_quick
+
 SECRET = "TOKEN-0f1e2d3c-never-to-be-published"
 
 

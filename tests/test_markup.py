@@ -150,6 +150,7 @@ _PIECES = ["word", " ", "\n", "\n\n", "  \n", "*", "**", "_", "~~", "`", "[", "]
            "| a | b |\n|---|---|\n| c | d |", "[^1]", "[^1]: note", "\\", "    code", "```\nfence\n```", "- [x] ", "é"]
 
 
+@pytest.mark.slow  # fuzzing: 300 bodies, each converted twice
 @hypothesis.settings(max_examples=300, deadline=None)
 @hypothesis.given(hypothesis.strategies.lists(hypothesis.strategies.sampled_from(_PIECES), max_size=40))
 def test_skipping_plain_text_never_changes_the_html(pieces):

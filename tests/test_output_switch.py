@@ -1,6 +1,6 @@
 """output/ is switched whole: a build killed at any moment leaves exactly the old site or exactly the new one.
 
-The kills are real (SIGKILL, which gives the build no chance to clean up), on 300 records of the
+The kills are real (SIGKILL, which gives the build no chance to clean up), on 200 records of the
 police corpus: a build of them has every stage a large build has, each long enough to be hit. A
 small program runs the CLI with one of the writer's steps wrapped so that the process kills itself
 there, before, during or after the switch; other runs are killed after a delay. After each kill,
@@ -60,7 +60,7 @@ KILL_POINTS = [
 
 @pytest.fixture(scope="module")
 def police(tmp_path_factory) -> Path:
-    root = police_records(tmp_path_factory.mktemp("switch") / "archive", 300)
+    root = police_records(tmp_path_factory.mktemp("switch") / "archive", 200)
     code, output = run_cli("build", "--root", str(root))
     assert code == 0, output
     return root

@@ -252,6 +252,7 @@ def test_one_edit_rewrites_one_search_file(two_shard_archive):
     assert [name for name in before if after_body[name] != after_title[name]] == ["records.js"]
 
 
+@pytest.mark.slow  # a build over four worker processes
 def test_two_builds_write_the_same_index(two_shard_archive, tmp_path):
     """A clean build in one process and one over workers: byte for byte the same search files."""
     root = str(two_shard_archive.root)
