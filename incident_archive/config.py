@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from . import inputs
 from .content import decode_text, unreadable
 from .countries import COUNTRY_NAMES
-from .fields import INVALID, Flag, Pattern, Record, Sink, Slug, Spot, Table, Text, Url, Whole
+from .fields import INVALID, Choice, Flag, Pattern, Record, Sink, Slug, Spot, Table, Text, Url, Whole
 from .model import Problem
 from .schema import FIELD_NAMES
 from .yaml_loader import Lines, load_yaml
@@ -31,6 +31,14 @@ DEFAULT_STATUSES: dict[str, dict[str, Any]] = {
 }
 # A status is counted as fact unless site.yaml says `counted: false`; the retracted one is not, by default.
 UNCOUNTED_BY_DEFAULT = frozenset({"retracted"})
+# How much a record with the status needs an archived copy (archived_url) of at least one source,
+# so that what it stands on survives the source's deletion (the Berkeley Protocol's preservation):
+# required is an error without one, advised a warning, optional says nothing.
+ARCHIVED_COPY_RULES = ("required", "advised", "optional")
+ARCHIVED_COPY_BY_DEFAULT = {"verified": "required", "corroborated": "advised"}
+# What an incident page says of the sources it withholds (private: true), when site.yaml does not.
+DEFAULT_WITHHELD_NOTE = ("Withheld to protect the people who gave them or appear in them; "
+                         "the archive's maintainers hold them.")
 DEFAULT_TAXONOMIES = {
     "categories": {"title": "Categories", "singular": "Category"},
     "perpetrators": {"title": "Perpetrators", "singular": "Perpetrator"},
@@ -54,6 +62,7 @@ class Status:
     definition: str
     # False: records with this status are kept and shown, marked, but never counted as fact.
     counted: bool = True
+    archived_copy: str = "optional"  # one of ARCHIVED_COPY_RULES
 
 
 @dataclass(frozen=True)
@@ -162,6 +171,7 @@ class Config:
     country_names: tuple[tuple[str, str], ...] = ()
     repository: Repository | None = None
     contact: Contact | None = None
+    withheld_note: str = DEFAULT_WITHHELD_NOTE
     template_dirs: tuple[Path, ...] = field(default=(DEFAULT_THEME,))
 
     @property
@@ -200,6 +210,8 @@ def _site_schema() -> Record:
             "label": Text(required=True),
             "definition": Text(required=True),
             "counted": Flag(help="false: its records are shown, marked with the label, and left out of every figure"),
+            "archived_copy": Choice(ARCHIVED_COPY_RULES, help="whether its records need an archived_url on a source: "
+                                    + ", ".join(ARCHIVED_COPY_RULES)),
         }), key=Slug()),
         "taxonomies": Table(Record({
             "title": Text(required=True),
@@ -213,6 +225,7 @@ def _site_schema() -> Record:
             "folder": Text(help="the archive folder's path inside the repository"),
         }, shorthand="url"),
         "contact": ContactField(help="where readers report an error: an email address or a form's https:// address"),
+        "withheld_sources": Text(help="what incident pages say of the sources they withhold (private: true)"),
     })
 
 
@@ -266,7 +279,8 @@ def _make_config(root: Path, settings: dict) -> Config:
         base_url=base_url,
         per_page=settings.get("per_page", 50),
         latest=settings.get("latest", 10),
-        statuses=tuple(Status(key, item["label"], item["definition"], item.get("counted", key not in UNCOUNTED_BY_DEFAULT))
+        statuses=tuple(Status(key, item["label"], item["definition"], item.get("counted", key not in UNCOUNTED_BY_DEFAULT),
+                              item.get("archived_copy", ARCHIVED_COPY_BY_DEFAULT.get(key, "optional")))
                        for key, item in statuses.items()),
         taxonomies=tuple(
             Taxonomy(key, item["title"], item["singular"], tuple(item.get("terms", {}).items()))
@@ -275,6 +289,7 @@ def _make_config(root: Path, settings: dict) -> Config:
         country_names=tuple(sorted(settings.get("country_names", {}).items())),
         repository=_repository(settings.get("repository")),
         contact=Contact(settings["contact"]) if settings.get("contact") else None,
+        withheld_note=settings.get("withheld_sources", DEFAULT_WITHHELD_NOTE),
         template_dirs=tuple(dict.fromkeys(path.resolve() for path in template_dirs)),
     )
 

@@ -265,12 +265,22 @@ class Date(Field):
 
 
 class Url(Text):
+    def __init__(self, untracked: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.untracked = untracked  # warn of parameters that identify who shared the link
+
     def clean(self, value, spot):
         value = super().clean(value, spot)
         if value is INVALID:
             return value
         problem = web_address_problem(value)
-        return spot.error(problem) if problem else value
+        if problem:
+            return spot.error(problem)
+        tracking, cleaned = without_tracking(value) if self.untracked else ((), value)
+        if tracking:
+            spot.warning(f"carries {', '.join(tracking)}, which can identify who shared or clicked the link: "
+                         f"use {cleaned}")
+        return value
 
     def json_schema(self, defs):
         return {"type": "string", "pattern": "^https?://"}
@@ -300,6 +310,36 @@ def web_address_problem(value: str) -> str | None:
     if not (_HOST_NAME.fullmatch(host) or _is_ip_literal(parts.netloc)) or len(host) > 253:
         return f"'{value}' does not have a valid host name after {parts.scheme}://"
     return None
+
+
+# Query parameters that identify who shared or clicked a link (a sharer's account, a click on an
+# ad or a post), anywhere, and those that do so only on the hosts that add them (YouTube's and
+# Spotify's si, X's s and t). Campaign tags (utm_*) name where a link was shared, which is as telling.
+_TRACKING_ANYWHERE = frozenset({"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "ttclid",
+                                "twclid", "igsh", "igshid", "mibextid", "mc_eid", "_hsenc", "_hsmi"})
+_TRACKING_ON_HOSTS = {
+    "si": ("youtube.com", "youtu.be", "spotify.com"),
+    "s": ("x.com", "twitter.com"),
+    "t": ("x.com", "twitter.com"),
+}
+
+
+def without_tracking(address: str) -> tuple[tuple[str, ...], str]:
+    """(the tracking parameters the address carries, the address without them), the rest kept as written."""
+    parts = urlsplit(address)
+    host = (parts.hostname or "").lower()
+    kept, found = [], []
+    for item in parts.query.split("&") if parts.query else ():
+        name = item.split("=", 1)[0].lower()
+        hosts = _TRACKING_ON_HOSTS.get(name, ())
+        if (name in _TRACKING_ANYWHERE or name.startswith("utm_")
+                or any(host == domain or host.endswith("." + domain) for domain in hosts)):
+            found.append(name)
+        else:
+            kept.append(item)
+    if not found:
+        return (), address
+    return tuple(dict.fromkeys(found)), parts._replace(query="&".join(kept)).geturl()
 
 
 # Labels of letters (any script: internationalised names), digits, hyphens and underscores.

@@ -70,6 +70,8 @@ class Location:
     lat: float | None = None
     lon: float | None = None
     precision: str | None = None
+    # The record has coordinates, and withholds them: it counts in its place, on no map.
+    hide_coordinates: bool = False
 
     @property
     def has_coordinates(self) -> bool:
@@ -136,7 +138,7 @@ class Incident:
     date: PartialDate
     location: Location
     status: str
-    sources: tuple[Source, ...]
+    sources: tuple[Source, ...]  # the published ones: a source marked private is checked, then left out
     body: BodySource = BodySource()
     # Changes whenever anything a page may show of the record changes (its front matter or path).
     digest: str = ""
@@ -157,6 +159,7 @@ class Incident:
     lines: str = ""
     # The status's label when site.yaml says records with it are not counted as fact (Retracted).
     uncounted_as: str = ""
+    withheld_sources: int = 0  # sources marked private: the page says how many, and nothing else of them
     # The declared fields (schema.INCIDENT_FIELDS) that have no attribute above, as (name, value):
     # every one of them, its value None where the record has none. Read them with get().
     extra: tuple[tuple[str, object], ...] = ()

@@ -9,6 +9,7 @@ columns in the flat tables and its label on the page. The checks, `new`'s templa
 from __future__ import annotations
 
 import dataclasses
+import decimal
 import functools
 import operator
 import re
@@ -46,6 +47,10 @@ if TYPE_CHECKING:  # config.py reserves the declared names, so it imports this m
 
 SOURCE_TYPES = ("news", "official", "court", "ngo", "witness", "video", "photo", "social", "other")
 PRECISIONS = ("exact", "approximate", "settlement", "region")
+# The decimals a coordinate keeps at each precision, in every file the site publishes (pages, open
+# data, search, feeds); coordinates given without a precision are taken as exact.
+PUBLISHED_DECIMALS = {"exact": 4, "approximate": 3, "settlement": 2, "region": 1}
+_DISTANCES = {4: "about 10 m", 3: "about 100 m", 2: "about 1 km", 1: "about 10 km"}
 RESERVED_IDS = frozenset({"page"})  # incidents/page/N/ holds the list's later pages
 
 
@@ -63,6 +68,43 @@ class Country(Text):
 
     def describe(self):
         return "a country's two-letter code (ISO 3166-1 alpha-2: `UA`, `US`, ...)"
+
+
+class Place(Record):
+    """A location, with a warning where the file holds coordinates more precise than its precision.
+
+    The site rounds them either way (published_location): the warning is for the file itself, which
+    is public wherever the repository is.
+    """
+
+    def clean(self, value, spot):
+        place = super().clean(value, spot)
+        if not isinstance(place, dict):
+            return place
+        precision = place.get("precision") or "exact"
+        kept = PUBLISHED_DECIMALS[precision]
+        for key in ("lat", "lon"):
+            if key in place and _decimals(place[key]) > kept:
+                spot.at(key).warning(
+                    f"{place[key]!r} has {_decimals(place[key])} decimals, more than precision {precision} publishes "
+                    f"({kept}: {_DISTANCES[kept]}): the site shows {round(place[key], kept)!r}. Round it in the file "
+                    f"(never give the exact place of a home or shelter), or set precision to what it really is")
+        return place
+
+
+def _decimals(number: float) -> int:
+    exponent = decimal.Decimal(repr(number)).normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def published_location(place: dict) -> Location:
+    """The location as the site publishes it: its coordinates rounded to its precision, or none if hidden."""
+    if place.get("hide_coordinates"):
+        return Location(**{**place, "lat": None, "lon": None})
+    if "lat" not in place:
+        return Location(**place)
+    kept = PUBLISHED_DECIMALS[place.get("precision") or "exact"]
+    return Location(**{**place, "lat": round(place["lat"], kept), "lon": round(place["lon"], kept)})
 
 
 class Language(Pattern):
@@ -240,6 +282,7 @@ PLACE_COLUMNS = (
 SOURCE_COLUMNS = (
     Column("source_count", lambda incident, config: len(incident.sources)),
     Column("source_urls", lambda incident, config: " ".join(source.url for source in incident.sources if source.url)),
+    Column("sources_withheld", lambda incident, config: incident.withheld_sources),
 )
 
 # Every front-matter field of an incident, in the order of the front-matter reference and of the
@@ -256,7 +299,7 @@ INCIDENT_FIELDS: tuple[Declared | Taxonomies, ...] = (
              columns=DATE_COLUMNS),
     Declared("date_end", Date(), "The last day, for an incident that lasted several days (same form as date).",
              columns=()),
-    Declared("location", Record({
+    Declared("location", Place({
         "name": Text(required=True),
         "admin1": Term(),  # names a place page
         "admin2": Text(),
@@ -264,27 +307,34 @@ INCIDENT_FIELDS: tuple[Declared | Taxonomies, ...] = (
         "lat": Number(-90, 90),
         "lon": Number(-180, 180),
         "precision": Choice(PRECISIONS),
+        "hide_coordinates": Flag(),
     }, shorthand="name", paired=("lat", "lon"), name="location", required=True, help="at least a place name"),
         "Where. name is required; admin1 is the region and country a two-letter code (UA, US, ...): they give "
-        "the place pages. Never the exact coordinates of a home or shelter: round them and set precision to "
-        "settlement or region.", columns=PLACE_COLUMNS),
+        "the place pages. precision sets the decimals published everywhere: exact 4 (about 10 m), approximate 3, "
+        "settlement 2, region 1 (the site rounds, and check warns of more in the file). Never the exact "
+        "coordinates of a home or shelter: round them and set precision to settlement or region; "
+        "hide_coordinates: true publishes none (the record still counts in its place).", columns=PLACE_COLUMNS),
     Declared("status", _status, "How far the evidence goes; the maintainers confirm it when they review.",
              geojson=True),
     Declared("sources", ListOf(Record({
-        "url": Url(),
+        "url": Url(untracked=True),
         "description": Text(),
         "title": Text(),
         "publisher": Text(),
         "date": Date(),
-        "archived_url": Url(),
+        "archived_url": Url(untracked=True),
         "accessed": Date(),
         "type": Choice(SOURCE_TYPES),
         "language": Language(),
         "sha256": Pattern(r"[0-9a-fA-F]{64}", "a SHA-256 checksum (64 hexadecimal digits)"),
+        "private": Flag(),
     }, shorthand="url", one_of_required=("url", "description"), name="source"),
         min_items=1, required=True, help="at least one source"),
         "At least one. A web address (url); for a source with no address, a description instead. The page "
-        "shows them as a numbered list.",
+        "shows them as a numbered list. archived_url is a saved copy (Wayback Machine, archive.today): site.yaml "
+        "says which statuses need one. private: true keeps a source (a witness, a private message) off the "
+        "site: it is checked, and the page only says how many are withheld. Leave out tracking parameters "
+        "(utm_*, fbclid, si, igsh...).",
         columns=SOURCE_COLUMNS),
     Taxonomies("Its terms, as a list: [first, second]. Each term gets a page; a taxonomy whose terms "
                "site.yaml lists accepts only those."),
@@ -349,6 +399,7 @@ def validate_incident(raw: RawFile, schema: Record, config: Config) -> tuple[Inc
     data = schema.clean(raw.meta, spot)
     record_id = _record_id(raw, data, spot)
     _check_consistency(raw.path, data, spot, record_id)
+    _check_preservation(data, spot, config)
     if sink.has_errors or record_id is None:
         return None, record_id, sink.problems
     return _make_incident(raw, data, record_id, config), record_id, sink.problems
@@ -408,6 +459,18 @@ def _check_consistency(path: str, data: dict, spot: Spot, record_id: str | None)
                                 f"{_how_to_move(path, date.year)}")
 
 
+def _check_preservation(data: dict, spot: Spot, config: Config) -> None:
+    """Whether the record's status needs an archived copy of a source, and it has none."""
+    status = data.get("status")
+    rule = config.status(status).archived_copy if status else "optional"
+    if rule == "optional" or not data.get("sources") or any(source.get("archived_url") for source in data["sources"]):
+        return
+    message = (f"a {status} record needs an archived copy of at least one source, so that it outlives the page it "
+               "cites: save the page with the Wayback Machine (https://web.archive.org/save) or archive.today and "
+               "give the copy's address as that source's archived_url")
+    (spot.at("sources").error if rule == "required" else spot.at("sources").warning)(message)
+
+
 def _how_to_move(path: str, year: int) -> str:
     """The move into the year's folder, as a command to paste (quoted: a file name is untrusted) and for the web editor."""
     source = PurePosixPath(path)
@@ -456,9 +519,11 @@ def _typed_fields(data: dict, record_id: str) -> dict:
         "title": data["title"],
         "date": data["date"],
         "date_end": data.get("date_end"),
-        "location": Location(**data["location"]),
+        "location": published_location(data["location"]),
         "status": data["status"],
-        "sources": tuple(Source(**source) for source in data["sources"]),
+        "sources": tuple(Source(**{key: value for key, value in source.items() if key != "private"})
+                         for source in data["sources"] if not source.get("private")),
+        "withheld_sources": sum(1 for source in data["sources"] if source.get("private")),
         "casualties": Casualties(**casualties) if casualties else None,
         "related": data.get("related", ()),
         "summary": data.get("summary"),

@@ -77,9 +77,14 @@ def expected_record(meta: dict, taxonomies: list[str]) -> dict:
             value = {"name": value} if isinstance(value, str) else clean(value)
             if "country" in value:
                 value["country"] = value["country"].upper()
-            value |= {axis: float(value[axis]) for axis in ("lat", "lon") if axis in value}
+            # Published no finer than the precision claims (4 decimals with none), and not at all if hidden.
+            decimals = {"exact": 4, "approximate": 3, "settlement": 2, "region": 1}[value.get("precision", "exact")]
+            value |= {axis: round(float(value[axis]), decimals) for axis in ("lat", "lon") if axis in value}
+            if value.get("hide_coordinates"):
+                value = {key: item for key, item in value.items() if key not in ("lat", "lon")}
         elif key == "sources":
-            value = [{"url": source} if isinstance(source, str) else clean(source) for source in as_list(value)]
+            value = [{"url": source} if isinstance(source, str) else clean(source) for source in as_list(value)
+                     if isinstance(source, str) or not source.get("private")]
         elif key == "casualties":
             value = {name: count_range(figure) for name, figure in value.items() if figure is not None}
             if not value:  # every figure left blank
@@ -275,7 +280,7 @@ def test_csv_has_one_row_per_published_incident(built):
         "id", "title", "date_start", "date_end", "date_precision", "year",
         "country", "country_name", "admin1", "admin2", "location", "latitude", "longitude", "geo_precision",
         "status", *taxonomies, "killed_low", "killed_high", "injured_low", "injured_high",
-        "source_count", "source_urls", "summary", "updated", "corrections_count", "url",
+        "source_count", "source_urls", "sources_withheld", "summary", "updated", "corrections_count", "url",
     ]
     for row, record in zip(rows, data["incidents"], strict=True):
         assert row["title"] == record["title"] and row["date_start"] == record["date"]
@@ -295,6 +300,7 @@ def test_csv_flattens_a_full_record(built_minimal):
         "categories": "Shelling", "tags": "bridge; evacuation", "killed_low": "3", "killed_high": "5",
         "injured_low": "12", "injured_high": "12", "source_count": "2",
         "source_urls": "https://example.org/report-1",  # the other source has only a description
+        "sources_withheld": "0",
         "summary": "A fictional incident used by the tests.", "updated": "2022-04-01", "corrections_count": "1",
         "url": "https://example.org/archive/incidents/river-crossing/",
     }
