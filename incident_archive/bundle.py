@@ -71,6 +71,6 @@ The records as data are in the folder data/:
   incidents.json          every record, every field (its JSON Schema: incidents.schema.json)
   incidents.csv           one row per record, for spreadsheets
   incidents.geojson       one point per record with coordinates, for maps
-  SHA256SUMS              checksums of the data files (check with: sha256sum -c SHA256SUMS)
+  SHA256SUMS              checksums of the data files and the media (check with: sha256sum -c SHA256SUMS)
 Each record's page also has its own JSON beside it (incidents/<id>/index.json).
 """

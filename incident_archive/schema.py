@@ -39,6 +39,7 @@ from .fields import (
     Url,
     Whole,
 )
+from .media import is_image
 from .model import Casualties, Correction, Incident, Location, Page, Problem, Source
 from .names import MAX_SLUG_LENGTH, did_you_mean, id_from_path, slugify, too_long
 
@@ -155,6 +156,47 @@ class Term(Text):
 
     def describe(self):
         return f"one of {', '.join(f'`{term}`' for term in self.vocabulary)}" if self.vocabulary else "text"
+
+
+class MediaFile(Text):
+    """A file of content/media/, by its path there (bucha/yard.jpg); whether it exists is the link stage's question."""
+
+    def clean(self, value, spot):
+        value = super().clean(value, spot)
+        if value is INVALID:
+            return value
+        if value.startswith("content/media/"):
+            return spot.error(f"give the path inside content/media/ only: '{value.removeprefix('content/media/')}'")
+        if "\\" in value:
+            return spot.error(f"'{value}': separate folders with /, as in bucha/yard.jpg")
+        if value.startswith("/") or re.match(r"[A-Za-z]:", value):
+            return spot.error(f"'{value}' is an absolute path: give the file's path inside content/media/, as in bucha/yard.jpg")
+        if any(part in ("", ".", "..") for part in value.split("/")):
+            return spot.error(f"'{value}' is not a plain path: give the file's path inside content/media/, "
+                              "as in bucha/yard.jpg, without . or .. or //")
+        return value
+
+    def json_schema(self, defs):
+        return {"type": "string", "pattern": "^[^/\\\\]+(/[^/\\\\]+)*$",
+                "description": "The file's path inside the site's media/ folder."}
+
+    def describe(self):
+        return "a file's path inside `content/media/` (`bucha/yard.jpg`), which must exist"
+
+
+class MediaItem(Record):
+    """One item of `media`; an image needs its alt text, which screen readers read in its place."""
+
+    def clean(self, value, spot):
+        cleaned = super().clean(value, spot)
+        written = {self.shorthand: value} if isinstance(value, str) and self.shorthand else value
+        if isinstance(cleaned, dict) and isinstance(written, dict) and written.get("alt") is None \
+                and is_image(cleaned.get("file") or ""):
+            spot.at("alt").error("is required for an image: describe the image for readers who cannot see it")
+        return cleaned
+
+    def describe(self):
+        return super().describe() + "; `alt` is required for an image"
 
 
 # The declarations
@@ -284,6 +326,10 @@ SOURCE_COLUMNS = (
     Column("source_urls", lambda incident, config: " ".join(source.url for source in incident.sources if source.url)),
     Column("sources_withheld", lambda incident, config: incident.withheld_sources),
 )
+MEDIA_COLUMNS = (
+    Column("media_count", lambda incident, config: len(incident.get("media") or ())),
+    Column("media_files", lambda incident, config: tuple(item["file"] for item in incident.get("media") or ())),
+)
 
 # Every front-matter field of an incident, in the order of the front-matter reference and of the
 # JSON. A plain field added here reaches every output: the checks, `new`'s template, the JSON and
@@ -347,6 +393,23 @@ INCIDENT_FIELDS: tuple[Declared | Taxonomies, ...] = (
     Declared("summary", Text(), "One or two sentences, shown in lists and feeds."),
     Declared("content_warning", Text(), "Shown before the description when it describes death, injury or abuse "
              "in detail; the description then stays closed until the reader opens it.", columns=()),
+    Declared("media", ListOf(MediaItem({
+        "file": MediaFile(required=True),
+        "alt": Text(),
+        "caption": Text(),
+        "credit": Text(),
+        "licence": Text(),
+        "graphic": Flag(),
+        "metadata_checked": Flag(),
+    }, shorthand="file", name="media_item")),
+        "Files of content/media/ the page shows, each as a list item: file (its path there, bucha/yard.jpg), alt "
+        "(what an image shows, for readers who cannot see it: required for images), caption, credit and licence. "
+        "graphic: true hides it until the reader opens it. Images are published without their metadata (GPS "
+        "position, camera); any other file only once a maintainer has removed its metadata (mat2, exiftool) and "
+        "set metadata_checked: true.",
+        columns=MEDIA_COLUMNS,
+        data_note="Files of the site's media/ folder, each at media/<file> from the site's root; images as published, "
+                  "without their metadata."),
     Declared("updated", Date(), "The date of the last change of substance.", for_maintainers=True),
     Declared("corrections", ListOf(Record({"date": Date(required=True), "note": Text(required=True)})),
              "A date and a note for each correction of a published fact, shown on the page.",

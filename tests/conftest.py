@@ -42,6 +42,11 @@ taxonomies:
   tags: {title: Tags, singular: Tag}
 """
 
+# A real image (one black pixel): a published image is decoded and re-encoded (images.py), so a
+# test that only needs some image in content/media/ writes this one.
+TINY_PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108000000003a7e9b550000000a49444154789c6360"
+                         "00000002000148afa4710000000049454e44ae426082")
+
 # A valid incident's front matter, line by line: tests that break one line know its number
 # (the opening --- is line 1, so `title` is line 2 and `sources` line 6).
 VALID_FRONT = """\

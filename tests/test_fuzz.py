@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SITE_YAML, VALID_FRONT, ArchiveFolder
+from conftest import SITE_YAML, TINY_PNG, VALID_FRONT, ArchiveFolder
 
 pytestmark = pytest.mark.slow  # hundreds of archives checked and built
 
@@ -94,7 +94,7 @@ def test_any_markdown_body(body):
     try:
         archive.incident("x", body=body)
         archive.incident("y", body="See [[x]] and [x](x.md).")
-        archive.write("content/media/map.png", b"\x89PNG\r\n")
+        archive.write("content/media/map.png", TINY_PNG)
         check_then_build(archive)
     finally:
         shutil.rmtree(root)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, VALID_FRONT, ArchiveFolder
+from conftest import REPO, TINY_PNG, VALID_FRONT, ArchiveFolder
 from site_walk import tree_digest
 from test_check_problems import assert_reported
 
@@ -403,7 +403,7 @@ class _Loads(__import__("html.parser").parser.HTMLParser):
 
 
 def test_no_page_loads_anything_from_another_host(published):
-    published.write("content/media/map.png", b"\x89PNG\r\n")
+    published.write("content/media/map.png", TINY_PNG)
     published.incident("x", body="\n[a report](https://example.org/report) ![a map](../../media/map.png)\n"
                                  '<a href="https://example.org/other">raw</a> <img src="../../media/map.png" alt="raw">\n')
     assert published.build()[0] == 0

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, VALID_FRONT, run_cli
+from conftest import REPO, TINY_PNG, VALID_FRONT, run_cli
 from incident_archive.outputs.search import (
     FOLDED_AWAY,
     SHARD_RECORDS,
@@ -163,7 +163,7 @@ def test_shards_hold_every_published_incident_once_in_the_shard_of_its_id(built_
 
 
 def test_a_description_word_is_in_its_incidents_shard(archive):
-    archive.write("content/media/map.png", b"\x89PNG\r\n")
+    archive.write("content/media/map.png", TINY_PNG)
     archive.incident("bridge", VALID_FRONT, body=(
         "Witnesses saw the Zyxwvut bridge fall at 06:40; <b>no</b> one in Чупахівка was hurt.\n\n"
         "Smith &amp; Sons' trucks (two of them) were *not* there.\n\n"

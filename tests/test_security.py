@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from conftest import VALID_FRONT
+from conftest import TINY_PNG, VALID_FRONT
 
 HOSTILE_BODY = """\
 Plain text first.
@@ -63,7 +63,7 @@ def scan(html: str) -> list[str]:
 
 
 def test_hostile_content_never_becomes_markup(archive):
-    archive.write("content/media/x.png", b"\x89PNG\r\n")
+    archive.write("content/media/x.png", TINY_PNG)
     archive.incident("hostile", HOSTILE_FRONT, body=HOSTILE_BODY)
     archive.incident("neighbour", VALID_FRONT + "related: [hostile]\n")
     code, output = archive.build()
@@ -85,7 +85,7 @@ def test_an_image_that_would_run_a_script_is_refused(archive):
 
 
 def test_hostile_text_is_shown_as_text(archive):
-    archive.write("content/media/x.png", b"\x89PNG\r\n")
+    archive.write("content/media/x.png", TINY_PNG)
     archive.incident("hostile", HOSTILE_FRONT, body=HOSTILE_BODY)
     assert archive.build()[0] == 0
     html = (archive.output / "incidents/hostile/index.html").read_text(encoding="utf-8")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .. import render
 from ..config import Config
+from ..images import Store
 from ..incremental import Output
 from ..model import Archive
 from ..render import BodyRef
@@ -18,15 +19,16 @@ from ..theme import Theme
 from . import data, feeds, files, publishing, search
 
 
-def plan(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Path, theme: Theme) -> list[Output]:
+def plan(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Path, theme: Theme,
+         store: Store) -> list[Output]:
     """Every output of the site, in a fixed order: pages, feeds, files for hosts, open data, the
     search index, copied files, then the sitemap, last since it lists the pages the others made."""
     outputs: list[Output] = [
         *render.page_specs(archive, config, bodies),
         *feeds.outputs(archive, config, bodies, root),
         *publishing.outputs(archive, config, bodies, root),
-        *data.outputs(archive, config, bodies, root),
+        *data.outputs(archive, config, bodies, root, store),
         *search.outputs(archive, config, bodies, root),
-        *files.copies(root, theme, archive.links.media),
+        *files.copies(root, theme, archive.links.media, store),
     ]
     return [*outputs, *publishing.sitemap(config, outputs)]

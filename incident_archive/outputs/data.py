@@ -23,12 +23,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import content, urls
+from .. import content, inputs, media, urls
 from ..config import LANGUAGE_TAG, Config
 from ..dates import PartialDate
 from ..fields import JSON_DEFINITIONS, Slug, Text, Url
+from ..images import ImageProblem, Store
 from ..incremental import Generated
-from ..model import Archive, Incident, digest
+from ..model import Archive, Failure, Incident, Problem, digest
 from ..render import BodyRef, PageSpec
 from ..schema import Column, Declared, incident_fields
 
@@ -86,8 +87,9 @@ def _columns(fields: tuple[Declared, ...], order: tuple[str, ...], published_at:
             *(column for field in later for column in field.flat_columns))
 
 
-def outputs(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Path) -> Iterator[PageSpec | Generated]:
-    files = DataFiles(archive, config)
+def outputs(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Path,
+            store: Store) -> Iterator[PageSpec | Generated]:
+    files = DataFiles(archive, config, PublishedMedia(root, archive.links.media, store))
     for name in files.makers:
         yield Generated(f"{DATA_DIR}/{name}", files.token(name), functools.partial(files.make, name), whole_archive=True)
     yield Generated(f"{DATA_DIR}/{SUMS_FILE}", files.sums_token(), files.make_sums, whole_archive=True)
@@ -107,10 +109,12 @@ class DataFiles:
     SHA256SUMS hashes the others' bytes, so it would make them too; in a process that made them
     already (the usual case, as they are neighbours in the list of outputs) it reuses their hashes.
     Only hashes are kept: the files of 150,000 records would hold 400 MB until the build ends.
+    It also lists each published media file, as ../media/<name>, by the hash of its published bytes.
     """
 
-    def __init__(self, archive: Archive, config: Config):
+    def __init__(self, archive: Archive, config: Config, published_media: PublishedMedia):
         self.archive, self.config = archive, config
+        self.media = published_media
         self.layout = layout(config)
         self.makers = {
             JSON_FILE: self._json, SCHEMA_FILE: self._schema, CSV_FILE: self._csv, GEOJSON_FILE: self._geojson,
@@ -128,7 +132,7 @@ class DataFiles:
         return digest(*(self.archive.incidents[i].digest for i in self.archive.newest_first))
 
     def sums_token(self) -> str:
-        return digest(SUMS_FILE, *(self.token(name) for name in self.makers))
+        return digest(SUMS_FILE, *(self.token(name) for name in self.makers), self.media.token())
 
     def make(self, name: str, body_html=None) -> bytes:
         made = self.makers[name]()
@@ -136,8 +140,10 @@ class DataFiles:
         return made
 
     def make_sums(self, body_html=None) -> bytes:
-        """`sha256sum`'s format, names relative to data/: `cd data && sha256sum -c SHA256SUMS` checks them."""
-        return "".join(f"{self._hash(name)}  {name}\n" for name in sorted(self.makers)).encode("utf-8")
+        """`sha256sum`'s format, names relative to data/: `cd data && sha256sum -c SHA256SUMS` checks them,
+        the media (../media/<name>) too; in path order."""
+        sums = [(self._hash(name), name) for name in self.makers] + self.media.sums()
+        return "".join(f"{checksum}  {name}\n" for checksum, name in sorted(sums, key=lambda item: item[1])).encode("utf-8")
 
     def _hash(self, name: str) -> str:
         if name not in self._hashes:
@@ -161,6 +167,32 @@ class DataFiles:
         mapped = (incident for incident in self._incidents() if incident.location.has_coordinates)
         features = (feature(incident, self.config, self.layout) for incident in mapped)
         return _one_line_each({"type": "FeatureCollection"}, "features", features)
+
+
+@dataclass(frozen=True)
+class PublishedMedia:
+    """The media files as published (raster images cleaned), for SHA256SUMS."""
+
+    root: Path
+    names: frozenset[str]
+    store: Store
+
+    def token(self) -> str:
+        return media.media_token(self.root, self.names)
+
+    def sums(self) -> list[tuple[str, str]]:
+        """(sha256, path relative to data/) of each media file."""
+        sums = []
+        for name in sorted(self.names):
+            relpath = f"{content.MEDIA_DIR}/{name}"
+            try:
+                checksum = media.published_sha256(self.root, relpath, self.store)
+            except OSError as error:
+                raise Failure(Problem(relpath, 1, "file", inputs.unreadable(error))) from None
+            except ImageProblem as problem:
+                raise Failure(Problem(relpath, 1, "media", str(problem))) from None
+            sums.append((checksum, f"../{urls.media(name)}"))
+        return sums
 
 
 # JSON
