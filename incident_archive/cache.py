@@ -1,13 +1,15 @@
 """The build cache: what earlier builds computed, in .cache/, trusted only while its inputs are unchanged.
 
-Three tables, one per stage that is worth skipping (Lektor's dependency table, in miniature):
+Four tables, one per stage that is worth skipping (Lektor's dependency table, in miniature):
 
 - files: each content file's validated record, kept while the file's modification time and size
   are those it had when read;
 - bodies: each converted body's HTML, found by its text and place, kept while every question it
   asked of the link table gets the same answer;
 - outputs: each written file's fingerprint (a digest of everything its template was given) and
-  the digest of its bytes, so that a page whose inputs are unchanged is neither rendered nor written.
+  the digest of its bytes, so that a page whose inputs are unchanged is neither rendered nor written;
+- history: each record's commits (vcs.py) as of HEAD's commit, so that `git log` runs once a
+  commit rather than once a build.
 
 A change of engine version or of site.yaml empties every table; a change of templates, the outputs.
 Deleting .cache/ is always safe: the next build is a full one.
@@ -49,6 +51,7 @@ if TYPE_CHECKING:  # for annotations only: pipeline imports this module, and onl
 
     from .model import Body
     from .pipeline import FileRecord, Result
+    from .vcs import History
 
 CACHE_DIR = ".cache"
 CACHE_FILE = "incident-archive.sqlite"
@@ -113,6 +116,7 @@ _PICKLED_CLASSES = {
                                "BodySource", "Incident", "Page", "IdClaim", "Body", "Document"),
     "incident_archive.dates": ("PartialDate",),
     "incident_archive.pipeline": ("Result", "FileRecord"),
+    "incident_archive.vcs": ("Commit", "History"),
 }
 
 
@@ -153,7 +157,7 @@ class Cache:
         self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         if dict(self.db.execute("SELECT key, value FROM meta")).get("format") != str(FORMAT):
             self.db.executescript("DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS bodies; DROP TABLE IF EXISTS outputs; "
-                                  "DROP TABLE IF EXISTS builds; DELETE FROM meta;")
+                                  "DROP TABLE IF EXISTS builds; DROP TABLE IF EXISTS history; DELETE FROM meta;")
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (str(FORMAT),))
         self.db.executescript("""
             CREATE TABLE IF NOT EXISTS files (bucket INTEGER PRIMARY KEY, records BLOB, checksum BLOB);
@@ -161,6 +165,7 @@ class Cache:
             CREATE TABLE IF NOT EXISTS builds (run TEXT PRIMARY KEY, signature TEXT, result BLOB, checksum BLOB);
             CREATE TABLE IF NOT EXISTS outputs (folder TEXT, bucket INTEGER, records BLOB, checksum BLOB,
                                                 PRIMARY KEY (folder, bucket));
+            CREATE TABLE IF NOT EXISTS history (key TEXT PRIMARY KEY, histories BLOB, checksum BLOB);
         """)
 
     @classmethod
@@ -221,6 +226,7 @@ class Cache:
             if clean or known.get("content") != content_key:
                 self.db.execute("DELETE FROM files")
                 self.db.execute("DELETE FROM bodies")
+                self.db.execute("DELETE FROM history")
             if clean or known.get("theme") != theme_key:
                 self.db.execute("DELETE FROM outputs")
                 self.db.execute("DELETE FROM meta WHERE key LIKE 'site %'")  # no slot is known any more
@@ -263,6 +269,26 @@ class Cache:
     def save_result(self, run: str, signature: str, result: Result) -> None:
         blob = _pickle(result)
         self.db.execute("INSERT OR REPLACE INTO builds VALUES (?, ?, ?, ?)", (run, signature, blob, _check(run, signature, blob)))
+
+    # history: the records' histories (vcs.record_histories) as of one commit, in one row
+
+    @_guarded
+    def histories(self, key: str) -> dict[str, History] | None:
+        """The histories saved under key (HEAD's commit id and the archive's folder), or None."""
+        row = self.db.execute("SELECT histories, checksum FROM history WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        _verify(row[1], key, row[0])
+        return _unpickle(row[0])
+
+    @_guarded
+    def save_histories(self, key: str, histories: dict[str, History]) -> None:
+        """Keep these histories, and only these: those of an older commit are never asked for again."""
+        blob = _pickle(histories)
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("DELETE FROM history")
+            self.db.execute("INSERT INTO history VALUES (?, ?, ?)", (key, blob, _check(key, blob)))
 
     # files
 
@@ -518,9 +544,10 @@ def untrusted_folder(root: Path) -> str | None:
         return "is not a folder"
     if not folder.exists():
         return None
+    from .vcs import run_git  # git kept from running what a repository's settings name (core.fsmonitor)
+
     try:
-        tracked = subprocess.run(["git", "ls-files", "-z", "--", CACHE_DIR], cwd=root, capture_output=True,
-                                 timeout=30, stdin=subprocess.DEVNULL).stdout
+        tracked = run_git(root, ("ls-files", "-z", "--", CACHE_DIR), 30).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     return "is tracked by git (a cache must never come from a commit)" if tracked else None

@@ -22,6 +22,8 @@ from .model import Archive, Failure, Incident, Location, Page, Problem
 if TYPE_CHECKING:  # imported where it is used, so that builds with nothing to render skip it
     import jinja2
 
+    from .vcs import History
+
 
 HOME_KEY = ":home"  # bodies are keyed by incident id, page_key(page id), or HOME_KEY
 
@@ -329,7 +331,16 @@ def _incidents(archive: Archive, bodies: dict[str, BodyRef]) -> Iterator[PageSpe
             "related": _records(archive, related),
             "mentioned_in": _records(archive, [i for i in archive.mentioned_in.get(incident_id, ()) if i not in related]),
             "older": archive.incidents.get(older) if older else None, "newer": archive.incidents.get(newer) if newer else None,
+            "history": None,  # given by give_histories, from git
         })
+
+
+def give_histories(outputs: list, histories: dict[str, History]) -> None:
+    """Give each incident page its record's history (vcs.History, by file path), which its fingerprint
+    then sees: a commit that changes a record's history renders its page again."""
+    for output in outputs:
+        if type(output) is PageSpec and output.template == "incident.html":
+            output.context["history"] = histories.get(output.context["incident"].path)
 
 
 def _records(archive: Archive, ids) -> list[Incident]:
