@@ -108,7 +108,7 @@ class Converter:
             url_schemes={"http", "https", "mailto"},
             allowed_classes=ALLOWED_CLASSES,
             filter_style_properties={"text-align"},
-            link_rel=None,  # every page sets <meta name="referrer" content="no-referrer">, and target= is not allowed
+            link_rel=None,  # rel="noreferrer" is added to links to other hosts only (_outbound_links_unreferred)
             # The sanitiser also sees raw HTML's links and images, which the tree never held.
             attribute_filter=self._raw_html_address,
         )
@@ -128,7 +128,8 @@ class Converter:
         else:
             html = self.md.reset().convert(text)
             self.raw_addresses = {found: self._address(*found) for found in _raw_html_addresses(self.md.htmlStash)}
-            html = _marked_bare_links(_scrolling_tables(_without_controls(self.sanitiser.clean(html))))
+            html = _without_controls(self.sanitiser.clean(html))
+            html = _outbound_links_unreferred(_marked_bare_links(_scrolling_tables(_only_hashed_styles(html))))
         body = self.body
         body.html_digest = digest(html)
         body.links_to = tuple(dict.fromkeys(body.links_to))
@@ -263,6 +264,40 @@ def _scrolling_tables(html: str) -> str:
     html = _TABLE.sub(lambda match: '<div class="table-scroll" tabindex="0" role="region" aria-label="Table">'
                       + match.group(0), html)
     return html.replace("</table>", "</table></div>")
+
+
+# The only style attributes a page may hold: the column alignments of Markdown's tables, as the
+# sanitiser writes them. The pages' Content-Security-Policy allows these by their hashes
+# (templates/macros.html); a reader's browser would refuse any other, so none reaches a page.
+HASHED_STYLES = frozenset({"text-align:left", "text-align:center", "text-align:right"})
+# A tag with a style attribute, in the sanitised HTML: its attribute values hold no ">" nor '"'
+# (escaped as &gt; and &quot;), and its text no "<" (&lt;), so that every "<" opens a tag.
+_STYLED_TAG = re.compile(r'<[a-z][^<>]*? style="[^"]*"[^<>]*>')
+_STYLE = re.compile(r' style="([^"]*)"')
+_LINK_TAG = re.compile(r"<a [^<>]*>")
+_OUTBOUND = re.compile(r' href="https?://', re.IGNORECASE)
+
+
+def _only_hashed_styles(html: str) -> str:
+    """Each style attribute as one of HASHED_STYLES (a raw HTML cell's "text-align: RIGHT" too), or left out."""
+    if ' style="' not in html:
+        return html
+    return _STYLED_TAG.sub(lambda tag: _STYLE.sub(_hashed_style, tag.group(0)), html)
+
+
+def _hashed_style(attribute: re.Match[str]) -> str:
+    style = attribute.group(1).replace(" ", "").lower()
+    return f' style="{style}"' if style in HASHED_STYLES else ""
+
+
+def _outbound_links_unreferred(html: str) -> str:
+    """rel="noreferrer" on each link to another host: the site a reader follows it to is not told which
+    record they read (nor, as noreferrer implies noopener, given a handle on this tab). Every page also
+    says so in <meta name="referrer">; the rel holds for each link on its own, in any theme."""
+    if "<a " not in html:
+        return html
+    return _LINK_TAG.sub(lambda tag: tag.group(0)[:-1] + ' rel="noreferrer">' if _OUTBOUND.search(tag.group(0))
+                         else tag.group(0), html)
 
 
 def _marked_bare_links(html: str) -> str:

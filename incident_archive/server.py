@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import re
 import sys
 import time
 import traceback
@@ -72,8 +73,7 @@ class Preview:
         heading = ("The last edit broke the build; this is the last good version of the site."
                    if self.failed else "The build has warnings.")
         items = "".join(f"<li><code>{html.escape(str(problem))}</code></li>" for problem in self.problems)
-        return (f'<div id="incident-archive-problems" role="alert" style="background:#fff3cd;color:#3d2c00;'
-                f'border:3px solid #b00020;padding:1em;margin:0;font:1rem/1.4 sans-serif;white-space:pre-wrap">'
+        return (f'<div id="incident-archive-problems" role="alert">'
                 f"<strong>{html.escape(heading)}</strong> Fix these and save; the page reloads by itself."
                 f"<ul>{items}</ul></div>").encode()
 
@@ -96,6 +96,7 @@ async def _serve(preview: Preview, host: str, port: int) -> None:
     app = web.Application([
         (r"/livereload", LiveReloadHandler),
         (r"/livereload.js", LiveReloadJSHandler),
+        (re.escape(_Injector.banner_style), _BannerStyle),
         (r"/(.*)", _PreviewFiles, {"path": str(preview.out_dir), "default_filename": "index.html"}),
     ], transforms=[_Injector])
     app.listen(port, address=host)  # first: a port already taken fails before a long build
@@ -144,17 +145,61 @@ class _PreviewFiles(StaticFileHandler):
                     f"<p>{status_code}: nothing at this address in {html.escape(str(self.out_dir))}.</p></body></html>")
 
 
+class _BannerStyle(web.RequestHandler):
+    """The problems banner's look, as a style sheet of the site's origin: the pages' Content-Security-Policy
+    refuses a style attribute, and a preview should show the pages as readers' browsers will."""
+
+    def get(self):
+        self.set_header("Content-Type", "text/css; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.write("#incident-archive-problems { background: #fff3cd; color: #3d2c00; border: 3px solid #b00020;"
+                   " padding: 1em; margin: 0; font: 1rem/1.4 sans-serif; white-space: pre-wrap }\n")
+
+
+_POLICY = re.compile(rb'(<meta http-equiv="Content-Security-Policy" content=")([^"]*)(")', re.IGNORECASE)
+
+
+def _livereload_allowed(policy: str) -> str:
+    """A page's Content-Security-Policy, letting livereload's script connect back to the preview.
+
+    Its WebSocket is the one thing a preview does that the built site must not: connect-src is given
+    'self' (which matches ws: to the page's own host and port), on top of what it, or default-src in
+    its absence, allowed. Nothing else is relaxed: the preview is checked by the policy readers get.
+    """
+    directives = [part.split() for part in policy.split(";") if part.split()]
+    names = [directive[0].lower() for directive in directives]
+    for name in ("connect-src", "default-src"):
+        if name in names:
+            sources = [source for source in directives[names.index(name)][1:] if source.lower() != "'none'"]
+            allowed = ["connect-src", "'self'", *sources]
+            if name == "connect-src":
+                directives[names.index(name)] = allowed
+            else:
+                directives.append(allowed)
+            return "; ".join(" ".join(directive) for directive in directives)
+    return policy  # connections are not restricted
+
+
+def _with_livereload_allowed(meta: re.Match[bytes]) -> bytes:
+    policy = html.unescape(meta.group(2).decode("utf-8", "replace"))
+    attribute = html.escape(_livereload_allowed(policy), quote=False).replace('"', "&quot;")  # in "...": ' stays
+    return meta.group(1) + attribute.encode() + meta.group(3)
+
+
 class _Injector(web.OutputTransform):
-    """Adds livereload's script, and the problems banner, to every HTML page as it is sent."""
+    """Adds livereload's script, and the problems banner with its style sheet, to every HTML page as it is
+    sent, and lets the page's Content-Security-Policy allow livereload's connection."""
 
     preview: Preview
-    script = b'<script src="/livereload.js"></script>'
+    banner_style = "/incident-archive-problems.css"
+    head = f'<link rel="stylesheet" href="{banner_style}"><script src="/livereload.js"></script>'.encode()
 
     def transform_first_chunk(self, status_code, headers, chunk, finishing):
         if "html" not in headers.get("Content-Type", ""):
             return status_code, headers, chunk
         before = len(chunk)
-        chunk = chunk.replace(b"</head>", self.script + b"</head>", 1)
+        chunk = _POLICY.sub(_with_livereload_allowed, chunk)
+        chunk = chunk.replace(b"</head>", self.head + b"</head>", 1)
         body_start = chunk.find(b"<body")
         if body_start != -1:
             tag_end = chunk.index(b">", body_start) + 1

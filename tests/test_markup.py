@@ -5,7 +5,7 @@ from __future__ import annotations
 import hypothesis
 import pytest
 
-from conftest import VALID_FRONT
+from conftest import TINY_PNG, VALID_FRONT
 
 GITHUB_MARKDOWN = """\
 # A heading
@@ -56,7 +56,7 @@ def rendered(archive):
     '<td style="text-align:right">8</td>',
     "<code>fenced code keeps &lt;b&gt;markup&lt;/b&gt; as text",
     '<ol start="3">',
-    '<a class="bare-url" href="https://example.org/report">https://example.org/report</a>',
+    '<a class="bare-url" href="https://example.org/report" rel="noreferrer">https://example.org/report</a>',
     'class="footnote-ref"',
     "The footnote&#x27;s text.",
     "<blockquote>",
@@ -95,7 +95,7 @@ def test_link_to_a_previous_id_goes_to_the_current_page(archive):
 
 
 def test_missing_alt_text_is_a_warning(archive):
-    archive.write("content/media/photo.png", b"\x89PNG\r\n\x1a\n")
+    archive.write("content/media/photo.png", TINY_PNG)
     archive.incident("x", body="\n![](../../media/photo.png)\n")
     code, output = archive.check()
     assert code == 0
@@ -112,15 +112,16 @@ def test_link_from_the_site_root_is_a_warning(archive):
 
 @pytest.mark.parametrize("markdown, html", [
     ("See https://example.org/report.",
-     'See <a class="bare-url" href="https://example.org/report">https://example.org/report</a>.'),
+     'See <a class="bare-url" href="https://example.org/report" rel="noreferrer">https://example.org/report</a>.'),
     ("(https://en.wikipedia.org/wiki/Foo_(bar))",
-     '(<a class="bare-url" href="https://en.wikipedia.org/wiki/Foo_(bar)">https://en.wikipedia.org/wiki/Foo_(bar)</a>)'),
-    ("www.example.org/x, and", '<a href="http://www.example.org/x">www.example.org/x</a>, and'),
+     '(<a class="bare-url" href="https://en.wikipedia.org/wiki/Foo_(bar)" rel="noreferrer">'
+     'https://en.wikipedia.org/wiki/Foo_(bar)</a>)'),
+    ("www.example.org/x, and", '<a href="http://www.example.org/x" rel="noreferrer">www.example.org/x</a>, and'),
     ("x https://example.org/a?b=c&amp; y",
-     'x <a class="bare-url" href="https://example.org/a?b=c">https://example.org/a?b=c</a>&amp; y'),
+     'x <a class="bare-url" href="https://example.org/a?b=c" rel="noreferrer">https://example.org/a?b=c</a>&amp; y'),
     ("write to a.b+c@example.org.", 'write to <a href="mailto:a.b+c@example.org">a.b+c@example.org</a>.'),
     ("`https://code.example`", "<code>https://code.example</code>"),
-    ("[https://x.org](https://y.org)", '<a href="https://y.org">https://x.org</a>'),
+    ("[https://x.org](https://y.org)", '<a href="https://y.org" rel="noreferrer">https://x.org</a>'),
     ("foo@bar and http:// and www.x", "foo@bar and http:// and www.x"),
     ("mid-https://no.org", "mid-https://no.org"),
     ("user_@example.org-", "user_@example.org-"),

@@ -21,7 +21,7 @@ def test_a_table_sits_in_a_focusable_scrolling_region_and_a_bare_url_is_marked(a
     assert '<div class="table-scroll" tabindex="0" role="region" aria-label="Table"><table>' in html
     assert html.count("<table") == html.count('class="table-scroll"') == 1
     assert "</table></div>" in html
-    assert '<a class="bare-url" href="https://example.org/report">https://example.org/report</a>' in html
+    assert '<a class="bare-url" href="https://example.org/report" rel="noreferrer">https://example.org/report</a>' in html
 
 
 def test_raw_html_cannot_forge_the_wrapper_or_its_class(archive):
