@@ -97,6 +97,9 @@ def _incident(rng: random.Random, incident_id: str, year: int, regions, earlier:
             f'    publisher: "Publisher {rng.randint(1, 60)}"',
             f"    date: {year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
         ]
+    # An archived copy of the first source, as verified records need (and the rest are advised) to have.
+    lines.insert(lines.index("sources:") + 2,
+                 f"    archived_url: https://web.archive.org/web/{year}/https://example.org/{incident_id}/source-1")
     related = rng.sample(earlier[-500:], 1) if earlier and rng.random() < 0.1 else []
     if related:
         lines.append(f"related: [{related[0]}]")

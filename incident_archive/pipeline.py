@@ -12,12 +12,13 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import content, graph, inputs, outputs, parallel, render, urls
+from . import content, graph, inputs, outputs, parallel, render, urls, vcs
 from .cache import CACHE_DIR, Cache, CacheDamaged, pack_html
 from .config import SITE_FILE, Config, load_config
 from .duplicates import likely_duplicates
+from .images import Store
 from .incremental import Output, outputs_intact, write_outputs
-from .media import media_problems
+from .media import listing_problems, media_problems
 from .model import Archive, Body, BodySource, Document, Failure, IdClaim, Incident, Page, Problem, Reading, digest
 from .names import id_from_path
 from .progress import Progress
@@ -139,8 +140,9 @@ def _check(root: Path, config: Config, theme: Theme, cache: Cache, options: Opti
 def _build(root: Path, config: Config, theme: Theme, cache: Cache, options: Options, problems: list[Problem],
            out_dir: Path) -> Result:
     found = content.discover(root)
+    head = vcs.history_head(root)  # a commit changes the records' histories, not their files' stamps
     run = f"build {out_dir.resolve()} drafts={options.drafts} strict={options.strict}"
-    signature = _signature(run, found, problems)
+    signature = _signature(run, found, problems, head)
     last = None if options.clean else cache.last_result(run, signature)
     if last is not None and outputs_intact(out_dir, cache):
         return last  # nothing read, converted, rendered or written has changed since
@@ -154,7 +156,7 @@ def _build(root: Path, config: Config, theme: Theme, cache: Cache, options: Opti
         return result
     try:
         check_output_folder(out_dir, root)
-        planned = _plan(root, config, theme, linked.archive, linked.bodies)
+        planned = _plan(root, config, theme, linked.archive, linked.bodies, _histories(root, head, cache), _store(cache))
         written = write_outputs(out_dir, planned, env, cache, options.jobs, options.progress)
     except UnsafeOutput as error:
         result.problems.append(Problem(inputs.shown_path(str(out_dir), root), 1, "output", str(error)))
@@ -178,9 +180,11 @@ def _claims(root: Path, config: Config, theme: Theme, cache: Cache, options: Opt
     return result
 
 
-def _plan(root: Path, config: Config, theme: Theme, archive: Archive, bodies: dict) -> list[Output]:
+def _plan(root: Path, config: Config, theme: Theme, archive: Archive, bodies: dict,
+          histories: dict[str, vcs.History], store: Store) -> list[Output]:
     """Every output of the site (outputs.plan), its paths checked before anything is written."""
-    planned = outputs.plan(archive, config, bodies, root, theme)
+    planned = outputs.plan(archive, config, bodies, root, theme, store)
+    render.give_histories(planned, histories)
     check_paths([output.path for output in planned])
     return planned
 
@@ -194,7 +198,8 @@ def _publishing_problems(root: Path, config: Config, theme: Theme, archive: Arch
     """
     try:
         check_output_folder(root / "output", root)
-        planned = _plan(root, config, theme, archive, bodies)
+        planned = _plan(root, config, theme, archive, bodies, _histories(root, vcs.history_head(root), cache),
+                        _store(cache))
     except UnsafeOutput as error:
         return [Problem("output", 1, "output", str(error))]
     samples: dict[str, Output] = {}
@@ -222,10 +227,28 @@ def _template_problems(env, theme: Theme, config: Config) -> list[Problem]:
     return problems
 
 
-def _signature(run: str, found: content.Found, problems: list[Problem]) -> str:
-    """A digest of every input file's stamp and of the problems found before reading (site.yaml and
-    the templates are the cache's own keys)."""
-    return digest(run, repr(sorted(found.stamps.items())), repr(found.problems), repr(problems))
+def _signature(run: str, found: content.Found, problems: list[Problem], head: str | None = None) -> str:
+    """A digest of every input file's stamp, of the problems found before reading and of the commit
+    the histories come from (site.yaml and the templates are the cache's own keys)."""
+    return digest(run, repr(sorted(found.stamps.items())), repr(found.problems), repr(problems), repr(head))
+
+
+def _histories(root: Path, head: str | None, cache: Cache) -> dict[str, vcs.History]:
+    """Each incident file's history as of the commit head (none without one: vcs.history_head).
+
+    Kept in the cache under that commit and the archive's folder, so that an unchanged repository
+    costs no `git log`; a failed one is not kept, and the next build asks again.
+    """
+    if head is None:
+        return {}
+    key = f"{head} {digest(str(root.resolve()))}"
+    histories = cache.histories(key)
+    if histories is None:
+        histories = vcs.record_histories(root)
+        if histories is None:
+            return {}
+        cache.save_histories(key, histories)
+    return histories
 
 
 def _open_cache(root: Path, config: Config, theme: Theme, options: Options) -> Cache:
@@ -233,7 +256,14 @@ def _open_cache(root: Path, config: Config, theme: Theme, options: Options) -> C
         settings = inputs.read_text_file(root, SITE_FILE)
     except OSError:
         settings = b""  # load_config has read it already; reading it again failed only in a race
-    return Cache.open(root, digest(settings.hex()), theme.key, options.clean)
+    cache = Cache.open(root, digest(settings.hex()), theme.key, options.clean)
+    Store.prepare(cache.path.parent, start_afresh=options.clean)
+    return cache
+
+
+def _store(cache: Cache) -> Store:
+    """The cleaned images, kept in the cache's folder (which the cache has vetted: images.Store)."""
+    return Store(cache.path.parent)
 
 
 @dataclass
@@ -249,6 +279,7 @@ def _read_link_convert(root: Path, config: Config, found: content.Found, cache: 
     """read → validate → link → convert, each stage a value; backlinks come from the converted bodies."""
     reading = read_archive(root, config, found, cache, options)
     archive, link_problems = graph.link(reading, config, options.drafts)
+    link_problems += listing_problems(reading)
     bodies, body_problems = convert_bodies(root, archive, reading, cache, options)
     archive = graph.with_backlinks(archive, {key: body.links_to for key, (_, body) in bodies.items()})
     references = {key: render.BodyRef(document_key, body.html_digest) for key, (document_key, body) in bodies.items()}
@@ -280,7 +311,7 @@ def read_archive(root: Path, config: Config, found: content.Found, cache: Cache,
     known = cache.file_records()
     stamps = {path: "{}:{}".format(*found.stamps[path]) for path in paths}
     changed = [path for path in paths if known.get(path, ("",))[0] != stamps[path]]
-    reader = _Reader(root, config, {path: found.stamps[path][1] for path in media})
+    reader = _Reader(root, config, {path: found.stamps[path][1] for path in media}, _store(cache))
     # strict: zip then asks the progress for one more item, which lets it finish its line.
     read = options.progress.track("read", parallel.run(reader, changed, options.jobs), len(changed))
     fresh = dict(zip(changed, read, strict=True))
@@ -306,13 +337,13 @@ def read_archive(root: Path, config: Config, found: content.Found, cache: Cache,
 class _Reader:
     """Reads one file in a worker: decode, split, parse the YAML, validate."""
 
-    def __init__(self, root: Path, config: Config, media_sizes: dict[str, int]):
+    def __init__(self, root: Path, config: Config, media_sizes: dict[str, int], store: Store):
         self.root, self.config, self.schema = root, config, incident_schema(config)
-        self.media_sizes = media_sizes
+        self.media_sizes, self.store = media_sizes, store
 
     def __call__(self, path: str) -> FileRecord:
         if path in self.media_sizes:
-            return FileRecord(None, None, media_problems(self.root, path, self.media_sizes[path]))
+            return FileRecord(None, None, media_problems(self.root, path, self.media_sizes[path], self.store))
         raw, problems = content.read_file(self.root, path)
         is_incident = path.startswith(content.INCIDENTS_DIR)
         if raw is None or raw.meta is None:

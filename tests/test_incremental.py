@@ -27,7 +27,7 @@ RIVER = "content/incidents/2022/river-crossing.md"
 EDITS = [
     ("a body", lambda root: _replace(root, MARKET, "Sources disagree", "Two sources disagree")),
     ("a date", lambda root: _replace(root, MARKET, "date: 2022-03\n", "date: 2022-03-20\n")),
-    ("a status", lambda root: _replace(root, MARKET, "status: contested", "status: verified")),
+    ("a status", lambda root: _replace(root, MARKET, "status: contested", "status: corroborated")),
     ("a category", lambda root: _replace(root, RIVER, "categories: [Shelling]", "categories: [Detention]")),
     ("a title that other pages show", lambda root: _replace(root, RIVER, "title: Shelling near", "title: Shelling at")),
     ("a rename", lambda root: (

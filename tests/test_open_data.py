@@ -281,6 +281,7 @@ def test_csv_has_one_row_per_published_incident(built):
         "country", "country_name", "admin1", "admin2", "location", "latitude", "longitude", "geo_precision",
         "status", *taxonomies, "killed_low", "killed_high", "injured_low", "injured_high",
         "source_count", "source_urls", "sources_withheld", "summary", "updated", "corrections_count", "url",
+        "media_count", "media_files",
     ]
     for row, record in zip(rows, data["incidents"], strict=True):
         assert row["title"] == record["title"] and row["date_start"] == record["date"]
@@ -302,7 +303,7 @@ def test_csv_flattens_a_full_record(built_minimal):
         "source_urls": "https://example.org/report-1",  # the other source has only a description
         "sources_withheld": "0",
         "summary": "A fictional incident used by the tests.", "updated": "2022-04-01", "corrections_count": "1",
-        "url": "https://example.org/archive/incidents/river-crossing/",
+        "url": "https://example.org/archive/incidents/river-crossing/", "media_count": "0", "media_files": "",
     }
     assert rows["market-day"]["date_precision"] == "month" and rows["detention-camp"]["date_precision"] == "year"
     assert rows["market-day"]["killed_low"] == ""
@@ -359,7 +360,9 @@ def test_sha256sums_lists_every_data_file(built):
     folder = out / "data"
     lines = (folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
     listed = dict(reversed(line.split("  ", 1)) for line in lines)
-    assert sorted(listed) == sorted(path.name for path in folder.iterdir() if path.name != "SHA256SUMS")
+    media = sorted(f"../media/{path.relative_to(out / 'media').as_posix()}" for path in (out / "media").rglob("*")
+                   if path.is_file()) if (out / "media").is_dir() else []
+    assert sorted(listed) == sorted([*media, *(path.name for path in folder.iterdir() if path.name != "SHA256SUMS")])
     assert list(listed) == sorted(listed)
     for name, checksum in listed.items():
         assert checksum == hashlib.sha256((folder / name).read_bytes()).hexdigest(), name

@@ -60,7 +60,8 @@ def site(tmp_path_factory) -> Path:
     archive.write("site.yaml", SITE_YAML + "per_page: 1\n")
     archive.incident("theatre", THEATRE, THEATRE_BODY)
     archive.incident("market", "title: Shelling of the market\ndate: 2022-05-02\nlocation: Bucha\n"
-                     "status: verified\nsources: [https://example.org/m]\n")
+                     "status: verified\nsources:\n  - url: https://example.org/m\n"
+                     "    archived_url: https://web.archive.org/web/2022/https://example.org/m\n")
     archive.incident("bridge", "title: Strike on the bridge\ndate: 2022-06-07\nlocation: Irpin\n"
                      "status: reported\nsources: [https://example.org/b]\n")
     code, output = archive.build()
