@@ -326,6 +326,8 @@ _TRACKING_ON_HOSTS = {
 
 def without_tracking(address: str) -> tuple[tuple[str, ...], str]:
     """(the tracking parameters the address carries, the address without them), the rest kept as written."""
+    if "?" not in address:
+        return (), address  # most addresses: no query, nothing to parse
     parts = urlsplit(address)
     host = (parts.hostname or "").lower()
     kept, found = [], []

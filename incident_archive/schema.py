@@ -94,7 +94,10 @@ class Place(Record):
 
 
 def _decimals(number: float) -> int:
-    exponent = decimal.Decimal(repr(number)).normalize().as_tuple().exponent
+    written = repr(number)
+    if "e" not in written:  # 50.45, 50.0: the digits after the point, trailing zeros aside
+        return len(written.partition(".")[2].rstrip("0"))
+    exponent = decimal.Decimal(written).normalize().as_tuple().exponent  # 1e-05
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
