@@ -81,11 +81,12 @@ def _edit(root: Path, marker: str) -> None:
         where.unlink()
 
 
-def _kill_run(root: Path, module: str, function: str, nth: int, when: str) -> int:
+def _kill_run(root: Path, module: str, function: str, nth: int, when: str) -> tuple[int, str]:
+    """The killed build's exit code, and what it printed (which says why, if it was not killed)."""
     program = KILLER.format(repo=str(REPO), module=module, function=function, nth=nth, when=when)
     result = subprocess.run([sys.executable, "-c", program, "build", "--root", str(root)],
                             capture_output=True, text=True, timeout=300)
-    return result.returncode
+    return result.returncode, result.stdout + result.stderr
 
 
 def _wait_for_its_workers(root: Path) -> None:
@@ -159,8 +160,8 @@ def test_a_build_killed_in_the_write_stage_leaves_one_whole_site(police, module,
     old, new = _two_sites(police)
     _edit(police, "edited")
     try:
-        code = _kill_run(police, module, function, nth, when)
-        assert code == -signal.SIGKILL, "the build was not killed: the kill point was never reached"
+        code, printed = _kill_run(police, module, function, nth, when)
+        assert code == -signal.SIGKILL, f"the build was not killed: the kill point was never reached:\n{printed}"
         now = tree_digest(police / "output")
         assert now in (old, new), "output/ holds a mix of the old and new sites"
         code, output = run_cli("build", "--root", str(police))
