@@ -283,7 +283,9 @@ class Url(Text):
         return value
 
     def json_schema(self, defs):
-        return {"type": "string", "pattern": "^https?://"}
+        # A scheme in any case, as browsers and the check accept it (JSON Schema's regular
+        # expressions have no flag for case).
+        return {"type": "string", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"}
 
     def describe(self):
         return "a web address, `http://` or `https://`"

@@ -132,6 +132,16 @@ def test_json_validates_against_its_schema(built):
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
 
 
+def test_the_schema_accepts_what_the_engine_accepts(archive):
+    """An address's scheme in capitals passes the check, so the published data holding it must validate."""
+    archive.incident("shouted", VALID_FRONT.replace("https://example.org/a", "HTTPS://example.org/a"))
+    code, output = archive.build()
+    assert code == 0, output
+    schema, data = load(archive.output, "incidents.schema.json"), load(archive.output, "incidents.json")
+    assert data["incidents"][0]["sources"] == [{"url": "HTTPS://example.org/a"}]
+    assert [error.message for error in validator(schema).iter_errors(data)] == []
+
+
 def test_schema_rejects_what_the_engine_would_reject(built_minimal):
     schema, data = load(built_minimal, "incidents.schema.json"), load(built_minimal, "incidents.json")
     check = validator(schema)
