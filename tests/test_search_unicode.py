@@ -4,13 +4,14 @@ result without scrolling, and nothing on the page moves as it loads or as result
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import ArchiveFolder
+from conftest import VALID_FRONT, ArchiveFolder
 from incident_archive.outputs.search import fold, words
 from test_browser import CHROMIUM, Visit, _skip_or_fail
 
@@ -199,3 +200,23 @@ def test_nothing_moves_as_the_page_loads_and_results_arrive(in_browser, built_re
     shifts, problems = in_browser(built_reference.as_uri() + "/", load_then_search, **screen)
     assert sum(value for value, _ in shifts) < 0.01, shifts
     assert problems == []
+
+
+def test_a_result_reads_as_the_list_pages_line_does(in_browser, tmp_path):
+    """Date range read "4 to 6 March", then ". Place: " and ". Status: ", for screen readers as on the lists."""
+    archive = ArchiveFolder(tmp_path / "archive")
+    archive.write("site.yaml", SITE_YAML)
+    archive.incident("siege", VALID_FRONT.replace("date: 2022-03-04\n", "date: 2022-03-04\ndate_end: 2022-03-06\n"))
+    code, output = archive.build()
+    assert code == 0, output
+    listed = re.search(r'<p class="incident-meta">(.*?)</p>', (archive.output / "incidents" / "index.html").read_text())
+    assert listed and " to " in listed.group(1) and ". Place: " in listed.group(1)
+    as_listed = html.unescape(re.sub(r"<[^>]+>", "", listed.group(1)))
+
+    def search(visit):
+        open_search(visit, visit.site + "search/index.html?q=valid")
+        line = visit.page.locator("#search-results > li .incident-meta").first
+        return line.evaluate("p => p.textContent"), line.evaluate("p => p.querySelector('time').textContent"), \
+            visit.problems
+
+    assert in_browser(archive.output.as_uri() + "/", search) == (as_listed, "4\u2013 to 6 March 2022", [])

@@ -288,14 +288,33 @@
     const status = field(record, "status");
     const link = element("a", null, field(record, "title"));
     link.href = index.link.replace("{id}", id);
-    const when = element("time", null, field(record, "when"));
+    const when = element("time", null, ...spokenRanges(field(record, "when")));
     when.dateTime = field(record, "date");
     const badge = element("span", `status status-${status}`, index.statuses.get(status) || status);
-    const meta = element("p", "incident-meta", when);
-    meta.append(` · ${field(record, "place")} · `, badge);
+    // Read aloud as the list pages' line is: "4 to 6 March 2022. Place: ... . Status: ..."
+    const meta = element("p", "incident-meta", when, ...labelled("Place", field(record, "place")),
+      ...labelled("Status", badge));
     const entry = element("li", null, element("h2", "incident-title", link), meta);
     if (field(record, "summary")) entry.appendChild(element("p", "incident-summary", field(record, "summary")));
     return entry;
+  }
+
+  /* A range's en dash, shown but read out as "to" (render.spoken_ranges). */
+  function spokenRanges(text) {
+    const parts = String(text).split("\u2013");
+    return parts.flatMap((part, at) => at === 0 ? [part]
+      : [hiddenFromReaders("\u2013"), element("span", "visually-hidden", " to "), part]);
+  }
+
+  /* " · " between the parts for the eye, ". Label: " for the ear (templates/macros.html). */
+  function labelled(label, content) {
+    return [hiddenFromReaders(" · "), element("span", "visually-hidden", `. ${label}: `), content];
+  }
+
+  function hiddenFromReaders(text) {
+    const span = element("span", null, text);
+    span.setAttribute("aria-hidden", "true");
+    return span;
   }
 
   function element(name, className, ...children) {
