@@ -172,6 +172,9 @@ class Config:
     repository: Repository | None = None
     contact: Contact | None = None
     withheld_note: str = DEFAULT_WITHHELD_NOTE
+    # Incident pages list the commits that touched their file. Off for an archive whose repository
+    # is private while its site is not: commit messages would be published.
+    history: bool = True
     template_dirs: tuple[Path, ...] = field(default=(DEFAULT_THEME,))
 
     @property
@@ -226,6 +229,7 @@ def _site_schema() -> Record:
         }, shorthand="url"),
         "contact": ContactField(help="where readers report an error: an email address or a form's https:// address"),
         "withheld_sources": Text(help="what incident pages say of the sources they withhold (private: true)"),
+        "history": Flag(help="false: incident pages list no commits from git (a commit's message is published with it)"),
     })
 
 
@@ -290,6 +294,7 @@ def _make_config(root: Path, settings: dict) -> Config:
         repository=_repository(settings.get("repository")),
         contact=Contact(settings["contact"]) if settings.get("contact") else None,
         withheld_note=settings.get("withheld_sources", DEFAULT_WITHHELD_NOTE),
+        history=settings.get("history", True),
         template_dirs=tuple(dict.fromkeys(path.resolve() for path in template_dirs)),
     )
 

@@ -140,7 +140,7 @@ def _check(root: Path, config: Config, theme: Theme, cache: Cache, options: Opti
 def _build(root: Path, config: Config, theme: Theme, cache: Cache, options: Options, problems: list[Problem],
            out_dir: Path) -> Result:
     found = content.discover(root)
-    head = vcs.history_head(root)  # a commit changes the records' histories, not their files' stamps
+    head = vcs.history_head(root) if config.history else None  # a commit changes histories, not files' stamps
     run = f"build {out_dir.resolve()} drafts={options.drafts} strict={options.strict}"
     signature = _signature(run, found, problems, head)
     last = None if options.clean else cache.last_result(run, signature)
@@ -198,7 +198,8 @@ def _publishing_problems(root: Path, config: Config, theme: Theme, archive: Arch
     """
     try:
         check_output_folder(root / "output", root)
-        planned = _plan(root, config, theme, archive, bodies, _histories(root, vcs.history_head(root), cache),
+        head = vcs.history_head(root) if config.history else None
+        planned = _plan(root, config, theme, archive, bodies, _histories(root, head, cache),
                         _store(cache))
     except UnsafeOutput as error:
         return [Problem("output", 1, "output", str(error))]

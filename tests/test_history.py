@@ -322,3 +322,17 @@ def _sign_head(root: Path) -> None:
     new = subprocess.run(["git", "-C", str(root), "hash-object", "-t", "commit", "-w", "--stdin"],
                          input=signed.encode(), capture_output=True, check=True).stdout.decode().strip()
     git(root, "update-ref", "HEAD", new)
+
+
+def test_site_yaml_can_turn_the_history_off_and_no_commit_message_is_published(renamed):
+    """For an archive whose repository is private and its site public: commit messages stay in the repository."""
+    messages = git(renamed.root, "log", "--format=%s").splitlines()
+    assert renamed.build()[0] == 0
+    published = b"".join(path.read_bytes() for path in renamed.output.rglob("*") if path.is_file())
+    assert all(message.encode() in published for message in messages)  # the premise: shown by default
+    renamed.write("site.yaml", (renamed.root / "site.yaml").read_text(encoding="utf-8") + "history: false\n")
+    code, output = renamed.build()
+    assert code == 0, output
+    assert history(renamed.output / PAGE) is None
+    published = b"".join(path.read_bytes() for path in renamed.output.rglob("*") if path.is_file())
+    assert [message for message in messages if message.encode() in published] == []
