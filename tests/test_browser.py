@@ -3,6 +3,7 @@ served under a sub-path: readers follow links and search, and nothing fails or l
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -13,6 +14,7 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -95,6 +97,50 @@ def _skip_or_fail(reason: str):
     if REQUIRED:
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+@contextlib.contextmanager
+def chromium_in_its_own_thread(prepare=None):
+    """run(site, action, **context_options): action(Visit) in a fresh context, and what it returns.
+
+    A chromium driven from a thread of its own: Playwright's sync API allows one instance a thread,
+    and this module's session-wide one (`browser`) may be running in the test's. prepare(visit), if
+    given, runs before each action (an init script, say).
+    """
+    worker = ThreadPoolExecutor(max_workers=1)
+    running = {}
+
+    def launch() -> str | None:
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            return "the browser tests need Playwright for Python (pip install -e '.[test]')"
+        if not os.access(CHROMIUM, os.X_OK):
+            return f"the browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
+        running["playwright"] = sync_playwright().start()
+        running["browser"] = running["playwright"].chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        return None
+
+    def run(site: str, action, **options):
+        def visit_and_act():
+            visit = Visit(running["browser"], site, **options)
+            if prepare:
+                prepare(visit)
+            try:
+                return action(visit)
+            finally:
+                visit.close()
+        return worker.submit(visit_and_act).result()
+
+    missing = worker.submit(launch).result()
+    if missing:
+        worker.shutdown()
+        _skip_or_fail(missing)
+    try:
+        yield run
+    finally:
+        worker.submit(lambda: (running["browser"].close(), running["playwright"].stop())).result()
+        worker.shutdown()
 
 
 @pytest.fixture(scope="session")

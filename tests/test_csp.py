@@ -8,11 +8,9 @@ import base64
 import functools
 import hashlib
 import http.server
-import os
 import shutil
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from http import HTTPStatus
 from pathlib import Path
@@ -21,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from conftest import FIXTURES, run_cli
-from test_browser import CHROMIUM, SUB_PATH, Visit, _skip_or_fail
+from test_browser import SUB_PATH, Visit, chromium_in_its_own_thread
 from test_serve import WAIT, Server
 
 POLICY = "Content-Security-Policy"
@@ -174,42 +172,9 @@ def test_no_page_holds_an_inline_script_style_or_handler(site):
 
 @pytest.fixture(scope="module")
 def in_browser():
-    """in_browser(site, action): action(Visit), in a fresh context that reports every violation of the policy.
-
-    A chromium of this module's own, driven from a thread of its own: Playwright's sync API allows one
-    instance a thread, and test_browser.py's session-wide one may be running in this one.
-    """
-    worker = ThreadPoolExecutor(max_workers=1)
-    running = {}
-
-    def launch() -> str | None:
-        try:
-            from playwright.sync_api import sync_playwright
-        except ImportError:
-            return "the browser tests need Playwright for Python (pip install -e '.[test]')"
-        if not os.access(CHROMIUM, os.X_OK):
-            return f"the browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
-        running["playwright"] = sync_playwright().start()
-        running["browser"] = running["playwright"].chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        return None
-
-    def run(site: str, action):
-        def visit_and_act():
-            visit = Visit(running["browser"], site)
-            visit.context.add_init_script(CATCH_VIOLATIONS)
-            try:
-                return action(visit)
-            finally:
-                visit.close()
-        return worker.submit(visit_and_act).result()
-
-    missing = worker.submit(launch).result()
-    if missing:
-        worker.shutdown()
-        _skip_or_fail(missing)
-    yield run
-    worker.submit(lambda: (running["browser"].close(), running["playwright"].stop())).result()
-    worker.shutdown()
+    """in_browser(site, action): action(Visit), in a fresh context that reports every violation of the policy."""
+    with chromium_in_its_own_thread(lambda visit: visit.context.add_init_script(CATCH_VIOLATIONS)) as run:
+        yield run
 
 
 @pytest.fixture(scope="module")

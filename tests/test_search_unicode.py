@@ -5,15 +5,13 @@ result without scrolling, and nothing on the page moves as it loads or as result
 from __future__ import annotations
 
 import html
-import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from conftest import VALID_FRONT, ArchiveFolder
 from incident_archive.outputs.search import fold, words
-from test_browser import CHROMIUM, Visit, _skip_or_fail
+from test_browser import Visit, chromium_in_its_own_thread
 
 pytestmark = pytest.mark.slow
 
@@ -47,41 +45,9 @@ QUERIES = {
 
 @pytest.fixture(scope="module")
 def in_browser():
-    """in_browser(site, action, **context_options): action(Visit) in a fresh context, and what it returns.
-
-    A chromium of this module's own, driven from a thread of its own: Playwright's sync API allows one
-    instance a thread, and test_browser.py's session-wide one may be running in this one.
-    """
-    worker = ThreadPoolExecutor(max_workers=1)
-    running = {}
-
-    def launch() -> str | None:
-        try:
-            from playwright.sync_api import sync_playwright
-        except ImportError:
-            return "the browser tests need Playwright for Python (pip install -e '.[test]')"
-        if not os.access(CHROMIUM, os.X_OK):
-            return f"the browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
-        running["playwright"] = sync_playwright().start()
-        running["browser"] = running["playwright"].chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        return None
-
-    def run(site: str, action, **options):
-        def visit_and_act():
-            visit = Visit(running["browser"], site, **options)
-            try:
-                return action(visit)
-            finally:
-                visit.close()
-        return worker.submit(visit_and_act).result()
-
-    missing = worker.submit(launch).result()
-    if missing:
-        worker.shutdown()
-        _skip_or_fail(missing)
-    yield run
-    worker.submit(lambda: (running["browser"].close(), running["playwright"].stop())).result()
-    worker.shutdown()
+    """in_browser(site, action, **context_options): action(Visit) in a fresh context, and what it returns."""
+    with chromium_in_its_own_thread() as run:
+        yield run
 
 
 @pytest.fixture(scope="module")
