@@ -177,3 +177,31 @@ def test_site_yaml_sets_each_statuses_rule(tmp_path):
     code, output = archive.check()
     assert code == 1
     assert "statuses.reported.archived_copy:" in output
+
+
+# --- relatives: other forms, other commands -------------------------------------------------------
+
+def test_a_private_source_with_only_a_description_appears_nowhere(archive):
+    archive.incident("told", VALID_FRONT.replace(
+        "sources: [https://example.org/a]\n",
+        "sources:\n  - https://example.org/a\n  - description: Account given by a neighbour in Irpin on 5 March\n"
+        "    private: true\n"))
+    code, output = archive.build()
+    assert code == 0, output
+    assert files_containing(archive.output, rb"neighbour in Irpin") == []
+    assert "1 more source is withheld." in (archive.output / "incidents" / "told" / "index.html").read_text()
+
+
+def test_check_warns_of_fine_coordinates_and_tracking_as_build_does(archive):
+    archive.incident("yard", placed("region").replace("https://example.org/a", "https://example.org/a?fbclid=x"))
+    checked = sorted(line for line in archive.check()[1].splitlines() if ": warning: " in line)
+    built = sorted(line for line in archive.build()[1].splitlines() if ": warning: " in line)
+    assert checked == built and len(checked) == 3, checked  # lat, lon and the address
+
+
+def test_hidden_coordinates_are_published_nowhere_at_any_precision_even_when_written_coarsely(archive):
+    archive.incident("yard", placed("region", "  hide_coordinates: true\n")
+                     .replace("50.123456", "50.1").replace("30.654321", "30.7"))
+    code, output = archive.build()
+    assert code == 0 and ": warning: " not in output, output
+    assert files_containing(archive.output, rb"50\.1") == [] and files_containing(archive.output, rb"30\.7") == []
