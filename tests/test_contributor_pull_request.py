@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REFERENCE_MARKER, REFERENCE_VARIABLE, REPO, copy_reference, front_matters, run_cli
+from incident_archive.names import slugify
 
 TITLE = "Shelling of a bus stop on the ring road"
 
@@ -32,6 +33,13 @@ def fill_in(text: str, **values: str) -> str:
     return text
 
 
+def unused_title(root: Path) -> str:
+    """TITLE, numbered if the archive already has a record of its id (a contributor may have added it)."""
+    taken = set(front_matters(root)) | {path.stem for path in (root / "content" / "incidents").rglob("*.md")}
+    return next(title for title in (TITLE, *(f"{TITLE} {number}" for number in range(2, 100)))
+                if slugify(title) not in taken)
+
+
 def contributors_copy(folder: Path) -> tuple[Path, Path]:
     """(the reference archive with the contributor's record, the record): `new`, then the blanks filled in.
 
@@ -42,7 +50,7 @@ def contributors_copy(folder: Path) -> tuple[Path, Path]:
     newest = max(datetime.date.fromisoformat(str(meta["date"])) for meta, _ in front_matters(root).values()
                  if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(meta.get("date"))))
     date = min(newest + datetime.timedelta(days=1), datetime.date.today())
-    code, output = run_cli("new", "--root", str(root), TITLE, "--date", date.isoformat(),
+    code, output = run_cli("new", "--root", str(root), unused_title(root), "--date", date.isoformat(),
                            "--location", "Ring road bus stop", "--status", "reported")
     assert code == 0, output
     record = root / output.strip()
