@@ -46,7 +46,7 @@ DEFAULT_TAXONOMIES = {
 }
 # Paths the site itself uses, and front-matter fields, cannot be taxonomies or page slugs.
 RESERVED_NAMES = frozenset(
-    "incidents places status search data static media page feed sitemap index 404 "
+    "incidents places status search data static media page feed sitemap index 404 map dates "
     # keys of the open data that say where a record is published (the fields' own and their
     # columns' are schema.FIELD_NAMES)
     "url page json description "

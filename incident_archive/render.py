@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
-from . import citation, inputs, urls
+from . import citation, inputs, maps, timeline, urls
 from .cache import CacheDamaged
 from .config import Config
 from .dates import human_range
@@ -198,10 +198,12 @@ def place_line(location: Location, config: Config) -> str:
     return ", ".join(parts)
 
 
-def page_specs(archive: Archive, config: Config, bodies: dict[str, BodyRef]) -> Iterator[PageSpec]:
-    """Every page of the site, in a fixed order."""
+def page_specs(archive: Archive, config: Config, bodies: dict[str, BodyRef], frame: maps.Frame,
+               place_frames: dict[tuple[str, str], maps.Frame]) -> Iterator[PageSpec]:
+    """Every page of the site, in a fixed order; `frame` is the part of the world the map and the
+    incidents' locators show, place_frames (maps.place_frames) each place's."""
     navigation = site_navigation(archive, config)
-    for spec in _every_page(archive, config, bodies):
+    for spec in _every_page(archive, config, bodies, frame, place_frames):
         spec.context |= navigation
         yield spec
 
@@ -218,19 +220,24 @@ def _navigation(config: Config, menu: tuple[Page, ...]) -> tuple[tuple[str, str,
         ("incidents", urls.listing("incidents"), "Incidents"),
         *((taxonomy.key, urls.index(taxonomy.key), taxonomy.title) for taxonomy in config.taxonomies),
         (urls.PLACES, urls.index(urls.PLACES), "Places"),
+        (urls.MAP, urls.index(urls.MAP), "Map"),
+        (urls.DATES, urls.index(urls.DATES), "Timeline"),
         (urls.STATUSES, urls.index(urls.STATUSES), "Status"),
         (urls.SEARCH, urls.index(urls.SEARCH), "Search"),
         *((page.id, urls.page(page.id), page.title) for page in menu),
     )
 
 
-def _every_page(archive: Archive, config: Config, bodies: dict[str, BodyRef]) -> Iterator[PageSpec]:
+def _every_page(archive: Archive, config: Config, bodies: dict[str, BodyRef], frame: maps.Frame,
+                place_frames: dict[tuple[str, str], maps.Frame]) -> Iterator[PageSpec]:
     yield _home(archive, config, bodies)
     yield from _listings(archive, "incidents", "All incidents", archive.newest_first, config)
-    yield from _incidents(archive, bodies)
+    yield from _incidents(archive, bodies, frame)
     yield from _redirects(archive)
     yield from _taxonomies(archive, config)
-    yield from _places(archive, config)
+    yield from _places(archive, config, place_frames)
+    yield from _map_pages(archive, frame)
+    yield from _date_pages(archive, config)
     yield from _statuses(archive, config)
     yield from _pages(archive, bodies)
     yield PageSpec(urls.NOT_FOUND, "404.html", {"title": "Page not found"}, root=urlsplit(config.base_url or "/").path or "/")
@@ -276,6 +283,7 @@ def _home(archive: Archive, config: Config, bodies) -> PageSpec:
         "title": archive.home.title if archive.home else config.title,
         "intro": bodies.get(HOME_KEY),
         "total": len(archive.incidents), "by_status": _status_counts(archive, config), "by_year": archive.years, "latest": latest,
+        "timeline": timeline.compact(archive),  # and by_year's rows link to the year pages
         **_figures(archive, config),
     })
 
@@ -295,8 +303,9 @@ def _status_counts(archive: Archive, config: Config) -> list:
     return [(status, len(archive.statuses[status.key])) for status in config.statuses]
 
 
-def _listings(archive: Archive, base: str, title: str, ids: tuple[str, ...], config: Config, **extra) -> Iterator[PageSpec]:
-    """A paginated list of incidents, newest first."""
+def _listings(archive: Archive, base: str, title: str, ids: tuple[str, ...], config: Config,
+              first_page: dict | None = None, **extra) -> Iterator[PageSpec]:
+    """A paginated list of incidents, newest first; `first_page` is what only its first page shows."""
     per_page = config.per_page
     count = max(1, -(-len(ids) // per_page))
     for number in range(1, count + 1):
@@ -304,7 +313,7 @@ def _listings(archive: Archive, base: str, title: str, ids: tuple[str, ...], con
         yield PageSpec(urls.listing(base, number), "list.html", {
             "title": title, "incidents": _records(archive, shown), "total": len(ids),
             "pagination": {"number": number, "count": count, "base": base, "shown": _page_numbers(number, count)},
-            **extra,
+            **extra, **((first_page or {}) if number == 1 else {}),
         })
 
 
@@ -322,7 +331,7 @@ def _page_numbers(number: int, count: int) -> tuple[int | None, ...]:
     )
 
 
-def _incidents(archive: Archive, bodies: dict[str, BodyRef]) -> Iterator[PageSpec]:
+def _incidents(archive: Archive, bodies: dict[str, BodyRef], frame: maps.Frame) -> Iterator[PageSpec]:
     for incident_id, incident in archive.incidents.items():
         older, newer = archive.neighbours[incident_id]
         related = archive.related.get(incident_id, ())
@@ -332,6 +341,7 @@ def _incidents(archive: Archive, bodies: dict[str, BodyRef]) -> Iterator[PageSpe
             "mentioned_in": _records(archive, [i for i in archive.mentioned_in.get(incident_id, ()) if i not in related]),
             "older": archive.incidents.get(older) if older else None, "newer": archive.incidents.get(newer) if newer else None,
             "history": None,  # given by give_histories, from git
+            "locator": maps.locator(incident, frame), "frame": frame,
         })
 
 
@@ -364,14 +374,44 @@ def _taxonomies(archive: Archive, config: Config) -> Iterator[PageSpec]:
                                  group.ids, config, definition=group.definition, parent=taxonomy)
 
 
-def _places(archive: Archive, config: Config) -> Iterator[PageSpec]:
+def _places(archive: Archive, config: Config, frames: dict[tuple[str, str], maps.Frame]) -> Iterator[PageSpec]:
+    """The places page, then each country's and region's list, its first page with its records' map."""
     yield PageSpec(urls.index(urls.PLACES), "places.html", {"title": "Places", "countries": archive.countries})
+    names = maps.names_of_places(archive)
+
+    def on_the_map(ids: tuple[str, ...], here: tuple[str, str]) -> dict:
+        if here not in frames:
+            return {}
+        marks = maps.marks((archive.incidents[i] for i in ids), frames[here], names, here)
+        return {"frame": frames[here], "marks": marks, "drawn": sum(mark.count for mark in marks)}
+
     for country in archive.countries:
         yield from _listings(archive, urls.place(country.slug), country.name, country.ids, config,
-                             places=country.children, country=country)
+                             on_the_map(country.ids, (country.slug, "")), places=country.children, country=country)
         for region in country.children:
             yield from _listings(archive, urls.place(country.slug, region.slug), f"{region.name}, {country.name}",
-                                 region.ids, config, country=country)
+                                 region.ids, config, on_the_map(region.ids, (country.slug, region.slug)), country=country)
+
+
+def _map_pages(archive: Archive, frame: maps.Frame) -> Iterator[PageSpec]:
+    """map/index.html: every record drawn at its precision, and the table of places that counts them all."""
+    marks = maps.marks(archive.incidents.values(), frame, maps.names_of_places(archive))
+    drawn = sum(mark.count for mark in marks)
+    yield PageSpec(urls.index(urls.MAP), "map.html", {
+        "title": "Map", "frame": frame, "marks": marks, "places": maps.place_counts(archive),
+        "drawn": drawn, "not_drawn": len(archive.incidents) - drawn,
+    })
+
+
+def _date_pages(archive: Archive, config: Config) -> Iterator[PageSpec]:
+    """The timeline, dates/index.html, and the pages of each year and month (timeline.py): addresses
+    that keep their meaning as records are added, unlike page N of a list."""
+    dates = timeline.dates(archive, config)
+    yield PageSpec(urls.index(urls.DATES), "dates.html", {"title": "Timeline", "charts": dates.charts})
+    for year in dates.years:
+        yield PageSpec(urls.date_page(year.year), "date.html", year.context())
+    for month in dates.months:
+        yield PageSpec(urls.date_page(month.year, month.month), "date.html", month.context())
 
 
 def _statuses(archive: Archive, config: Config) -> Iterator[PageSpec]:

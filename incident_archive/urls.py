@@ -14,6 +14,8 @@ FEED = "feed.xml"
 PLACES = "places"
 STATUSES = "status"
 SEARCH = "search"
+MAP = "map"
+DATES = "dates"
 DATA = "data"
 
 
@@ -65,6 +67,18 @@ def status(key: str) -> str:
 
 def page(page_id: str) -> str:
     return f"{page_id}/index.html"
+
+
+def date_page(year: int, month: int | None = None) -> str:
+    """A year's or a month's page, dates/2022/index.html or dates/2022/03/index.html: one address
+    for one period, whatever is added later, so that it can be cited (unlike page N of a list)."""
+    return f"{DATES}/{year:04d}/{month:02d}/index.html" if month else f"{DATES}/{year:04d}/index.html"
+
+
+def map_outlines(frame_name: str) -> str:
+    """The country outlines of the maps drawn in one frame (maps.Frame.name): the map's and every
+    incident's locator share one file, each place's map that fits its own."""
+    return f"{MAP}/outlines/{frame_name}.svg"
 
 
 def media(name: str) -> str:
@@ -152,3 +166,9 @@ class Links:
 
     def page(self, page_id: str) -> str:
         return self.to(page(page_id))
+
+    def date(self, year: int, month: int | None = None) -> str:
+        return self.to(date_page(year, month))
+
+    def map_outlines(self, frame_name: str) -> str:
+        return self.to(map_outlines(frame_name))

@@ -136,7 +136,7 @@ def test_home_page_has_intro_figures_and_latest(built):
     assert '<a href="about/index.html">about it</a>' in html
     assert "<strong>3</strong> incidents documented, " in html and ">1 retracted</a> (kept for the record, not counted)." in html
     assert '<th scope="row"><a href="status/verified/index.html">Verified</a></th><td class="number">1</td>' in html
-    assert '<th scope="row">2022</th><td class="number">2</td>' in html
+    assert '<th scope="row"><a href="dates/2022/index.html">2022</a></th><td class="number">2</td>' in html
     latest = html.split('id="latest"')[1]
     assert latest.index("Shelling near the river crossing") < latest.index("Market day") < latest.index("A rumour")
 

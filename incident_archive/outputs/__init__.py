@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import render
+from .. import maps, render, urls
 from ..config import Config
 from ..images import Store
 from ..incremental import Output
@@ -23,8 +23,11 @@ def plan(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Pat
          store: Store) -> list[Output]:
     """Every output of the site, in a fixed order: pages, feeds, files for hosts, open data, the
     search index, copied files, then the sitemap, last since it lists the pages the others made."""
+    frame, place_frames = maps.frame_of(archive), maps.place_frames(archive)
     outputs: list[Output] = [
-        *render.page_specs(archive, config, bodies),
+        *render.page_specs(archive, config, bodies, frame, place_frames),
+        *(maps.outlines_output(each, urls.map_outlines(each.name))
+          for each in sorted({frame, *place_frames.values()}, key=lambda each: each.name)),
         *feeds.outputs(archive, config, bodies, root),
         *publishing.outputs(archive, config, bodies, root),
         *data.outputs(archive, config, bodies, root, store),
