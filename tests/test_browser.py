@@ -420,3 +420,42 @@ def test_the_site_is_served_only_under_its_sub_path(served):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(served.removesuffix(SUB_PATH) + "/index.html")
     assert refused.value.code == 404
+
+
+def test_a_reader_follows_a_map_marker_and_a_timeline_bar_to_incidents(visit):
+    visit.open("map/index.html")
+    assert visit.page.locator(".map-frame img").evaluate("image => image.complete && image.naturalWidth > 0")
+    visit.follow(".map-marks a[href*='incidents/']")
+    assert visit.path.startswith("incidents/") and visit.page.locator(".locator .map-marks circle").count() == 1
+    assert visit.page.locator(".locator img").evaluate("image => image.complete && image.naturalWidth > 0")
+
+    visit.open("dates/index.html")
+    visit.follow(".timeline-chart a")
+    assert re.fullmatch(r"dates/\d{4}(/\d\d)?/index\.html", visit.path), visit.path
+    visit.follow("main .incident-list a")
+    assert visit.path.startswith("incidents/") and visit.page.locator("h1").count() == 1
+
+    visit.open("index.html")
+    visit.follow("main a[href^='dates/'][href$='/index.html']")  # a year of the home page's table or timeline
+    assert visit.path.startswith("dates/")
+
+    assert visit.problems == []
+    assert visit.outside_the_site() == []
+
+
+def test_the_police_corpus_map_and_timeline_lead_to_its_places_and_incidents(browser, built_corpus):
+    """1,292 real records from disk: a numbered group leads to a place, a bar to a month, both to incidents."""
+    visit = Visit(browser, built_corpus.as_uri() + "/")
+    try:
+        visit.open("map/index.html")
+        visit.follow(".map-marks a[href*='places/']")
+        assert visit.path.startswith("places/") and visit.page.locator(".map-marks a").count() > 0
+        visit.follow(".map-marks a[href*='incidents/']")
+        assert visit.path.startswith("incidents/")
+        visit.open("dates/index.html")
+        visit.follow(".timeline-chart a")
+        visit.follow("main .incident-list a")
+        assert visit.path.startswith("incidents/")
+        assert visit.problems == [] and visit.outside_the_site() == []
+    finally:
+        visit.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from conftest import front_matters, run_cli
 from site_walk import broken_relative_links
 
@@ -25,3 +27,17 @@ def test_corpus_builds_a_page_per_incident(corpus, built_corpus):
 
 def test_corpus_links_all_resolve(built_corpus):
     assert broken_relative_links(built_corpus) == []
+
+
+def test_corpus_has_its_map_and_timeline(corpus, built_corpus):
+    """Every record with coordinates (and no coarser precision) is counted once among the map's marks."""
+    located = sum(1 for meta, _ in (front_matters(corpus)[i] for i in _published(corpus))
+                  if isinstance(meta.get("location"), dict) and "lat" in meta["location"]
+                  and meta["location"].get("precision") != "region" and not meta["location"].get("hide_coordinates"))
+    page = (built_corpus / "map" / "index.html").read_text(encoding="utf-8")
+    marks = page.split('class="map-marks"')[1].split("</svg>")[0]
+    singles = marks.count('<circle class="mark mark-dot"') + marks.count('<circle class="mark mark-ring"')
+    grouped = sum(int(count) for count in re.findall(r'<text class="mark-count"[^>]*>(\d+)</text>', marks))
+    assert located > 1000 and singles + grouped == located
+    for page in ("dates/index.html", "dates/2020/index.html", "dates/2020/06/index.html"):
+        assert (built_corpus / page).is_file(), page
