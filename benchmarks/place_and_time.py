@@ -54,7 +54,7 @@ def main() -> None:
     outlines = timed("outlines files", lambda: [maps.outlines_svg(each) for each in {frame, *place_frames.values()}])
     timed("timeline and date pages", timeline.dates, archive, config)
     timed("home's timeline", timeline.compact, archive)
-    env = render.make_environment(config, loader(theme))
+    env = render.make_environment(config, loader(theme), catalogues=theme.catalogues)
     navigation = render.site_navigation(archive, config)
     specs = [*render._map_pages(archive, frame), *render._date_pages(archive, config)]
     pages = {}

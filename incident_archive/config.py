@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from . import inputs
 from .content import decode_text, unreadable
 from .countries import COUNTRY_NAMES
-from .fields import INVALID, Choice, Flag, Pattern, Record, Sink, Slug, Spot, Table, Text, Url, Whole
+from .fields import INVALID, Choice, Flag, ListOf, Pattern, Record, Sink, Slug, Spot, Table, Text, Url, Whole
 from .model import Problem
 from .schema import FIELD_NAMES
 from .yaml_loader import Lines, load_yaml
@@ -161,7 +161,8 @@ class GitHubRepository(Url):
 class Config:
     root: Path
     title: str
-    language: str = "en"
+    language: str = "en"  # the default language: languages[0]
+    languages: tuple[str, ...] = ("en",)
     description: str | None = None
     base_url: str | None = None
     per_page: int = 50
@@ -207,6 +208,8 @@ def _site_schema() -> Record:
         "description": Text(),
         "base_url": BaseUrl(help="the address the archive is published at, e.g. https://example.org/archive/"),
         "language": Pattern(LANGUAGE_TAG, "a language tag such as en or uk"),
+        "languages": ListOf(Pattern(LANGUAGE_TAG, "a language tag such as en or uk"), min_items=1,
+                            help="the archive's languages, the first at the site's root, each other under /<tag>/"),
         "per_page": Whole(minimum=1),
         "latest": Whole(minimum=1),
         "statuses": Table(Record({
@@ -248,10 +251,24 @@ def load_config(root: Path) -> tuple[Config | None, list[Problem]]:
     settings = _site_schema().clean(data, Spot(sink))
     _check_names(settings, Spot(sink))
     _check_contact(settings, data, Spot(sink))
+    _check_languages(settings, Spot(sink))
     problems = problems + sink.problems  # the YAML's own warnings (a list item without its space), then the values
     if sink.has_errors or settings is INVALID:
         return None, problems
     return _make_config(root, settings), problems
+
+
+def _check_languages(settings: dict, spot: Spot) -> None:
+    """`language` is the first of `languages` when both are given; a language is listed once."""
+    listed = settings.get("languages") or []
+    if "language" in settings and listed and settings["language"] != listed[0]:
+        spot.at("language").error(f"'{settings['language']}' is not the first of languages ({listed[0]}): "
+                                  "give one of the two, or make them agree")
+    seen = set()
+    for index, code in enumerate(listed):
+        if code.lower() in seen:
+            spot.at("languages").at(index).error(f"'{code}' is listed twice")
+        seen.add(code.lower())
 
 
 def _check_names(settings: dict, spot: Spot) -> None:
@@ -278,7 +295,8 @@ def _make_config(root: Path, settings: dict) -> Config:
     return Config(
         root=root,
         title=settings["title"],
-        language=settings.get("language", "en"),
+        language=(settings.get("languages") or [settings.get("language", "en")])[0],
+        languages=tuple(settings.get("languages") or [settings.get("language", "en")]),
         description=settings.get("description"),
         base_url=base_url,
         per_page=settings.get("per_page", 50),

@@ -150,7 +150,7 @@ def _build(root: Path, config: Config, theme: Theme, cache: Cache, options: Opti
     result = _result(linked, problems)
     if result.failed(options.strict):
         return result
-    env = render.make_environment(config, theme_loader(theme), cache.bytecode_cache())
+    env = render.make_environment(config, theme_loader(theme), cache.bytecode_cache(), theme.catalogues)
     result.problems += _template_problems(env, theme, config)
     if result.errors:
         return result
@@ -207,7 +207,7 @@ def _publishing_problems(root: Path, config: Config, theme: Theme, archive: Arch
     for output in planned:
         if output.template:
             samples.setdefault(output.template, output)
-    env = render.make_environment(config, theme_loader(theme), cache.bytecode_cache())
+    env = render.make_environment(config, theme_loader(theme), cache.bytecode_cache(), theme.catalogues)
     problems = _template_problems(env, theme, config)
     for template in sorted(samples) if not problems else ():
         try:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
-from . import citation, inputs, maps, timeline, urls
+from . import citation, i18n, inputs, maps, timeline, urls
 from .cache import CacheDamaged
 from .config import Config
 from .dates import human_range
@@ -126,12 +126,15 @@ def _records_token(items: list) -> str | None:
 _PLAIN = {str, int, float, bool, type(None)}
 
 
-def make_environment(config: Config, loader: jinja2.BaseLoader, bytecode_cache=None) -> jinja2.Environment:
-    """Jinja2 set up for the archive's templates (theme.loader); compiled templates are kept in bytecode_cache if given."""
+def make_environment(config: Config, loader: jinja2.BaseLoader, bytecode_cache=None,
+                     catalogues: dict[str, tuple[tuple[str, bytes], ...]] | None = None) -> jinja2.Environment:
+    """Jinja2 set up for the archive's templates (theme.loader) and its languages' catalogues
+    (theme.catalogues); compiled templates are kept in bytecode_cache if given."""
     import jinja2  # only builds that render need it
 
     env = jinja2.Environment(
         loader=loader,
+        extensions=["jinja2.ext.i18n"],
         # Compiling the templates took a fifth of a one-edit rebuild; Jinja checks each source's
         # checksum before it trusts a compiled copy, and the cache each file's own.
         bytecode_cache=bytecode_cache,
@@ -150,7 +153,32 @@ def make_environment(config: Config, loader: jinja2.BaseLoader, bytecode_cache=N
     env.filters["spoken_ranges"] = spoken_ranges
     env.filters["language_name"] = language_name
     env.globals["site"] = config
+    _install_words(env, config, catalogues or {})
     return env
+
+
+def _install_words(env: jinja2.Environment, config: Config, catalogues: dict) -> None:
+    """gettext and ngettext for the templates (`_()`, `{% trans %}`), in the language of the page
+    being rendered (its context's `language`, else the site's), always escaped (i18n.escaped)."""
+    import jinja2
+
+    by_code = {code: i18n.words(code, catalogues.get(code, ())) for code in config.languages}
+    default = by_code[config.language]
+
+    def words_of(context) -> i18n.Words:
+        language = context.get("language")
+        return by_code.get(language.code, default) if language is not None else default
+
+    @jinja2.pass_context
+    def gettext(context, message: str) -> Markup:
+        return i18n.escaped(words_of(context).gettext(message))
+
+    @jinja2.pass_context
+    def ngettext(context, singular: str, plural: str, count: int) -> Markup:
+        return i18n.escaped(words_of(context).ngettext(singular, plural, count))
+
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["words_of"] = words_of
 
 
 def _absolute_url(config: Config, path: str) -> str:
@@ -199,9 +227,12 @@ def place_line(location: Location, config: Config) -> str:
 
 
 def page_specs(archive: Archive, config: Config, bodies: dict[str, BodyRef], frame: maps.Frame,
-               place_frames: dict[tuple[str, str], maps.Frame]) -> Iterator[PageSpec]:
-    """Every page of the site, in a fixed order; `frame` is the part of the world the map and the
-    incidents' locators show, place_frames (maps.place_frames) each place's."""
+               place_frames: dict[tuple[str, str], maps.Frame], words: i18n.Words | None = None) -> Iterator[PageSpec]:
+    """Every page of the site in one language (`words`, the site's default if None), in a fixed
+    order, at its path in the default language (outputs.plan moves it under the language's
+    prefix); `frame` is the part of the world the map and the incidents' locators show,
+    place_frames (maps.place_frames) each place's."""
+    words = words or i18n.words(config.language, ())
     navigation = site_navigation(archive, config)
     for spec in _every_page(archive, config, bodies, frame, place_frames):
         spec.context |= navigation
@@ -273,7 +304,10 @@ def render_page(spec: PageSpec, env: jinja2.Environment, body_html: Callable[[st
         name: Markup(body_html(value.key)) if isinstance(value, BodyRef) else value
         for name, value in spec.context.items()
     }
-    context |= {"link": urls.Links(spec.path, root=spec.root), "page_path": spec.path}
+    language = spec.context.get("language")
+    prefix = language.prefix if isinstance(language, i18n.Language) else ""
+    context |= {"link": urls.Links(spec.path, root=spec.root, prefix=prefix), "page_path": spec.path,
+                "neutral_path": spec.path[len(prefix):]}
     return env.get_template(spec.template).render(context).encode("utf-8")
 
 

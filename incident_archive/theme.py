@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import jinja2
 
 STATIC = "static"
+CATALOGUES = "locales"  # the interface's words in other languages: locales/uk.po (i18n.py)
 
 
 @dataclass
@@ -28,6 +29,9 @@ class Theme:
 
     templates: dict[str, Path] = field(default_factory=dict)  # name → the theme folder holding it
     static: dict[str, Path] = field(default_factory=dict)  # path under static/ → the theme folder
+    # language tag → its catalogues (locales/<tag>.po) as (shown path, bytes), the default theme's
+    # first: the archive's own overrides it entry by entry (i18n.py).
+    catalogues: dict[str, tuple[tuple[str, bytes], ...]] = field(default_factory=dict)
     key: str = ""
     problems: list[Problem] = field(default_factory=list)
 
@@ -51,6 +55,9 @@ def read_theme(config: Config) -> Theme:
             hasher.update(len(data).to_bytes(8, "little") + data)
             if entry.path.startswith(f"{STATIC}/"):
                 theme.static[entry.path] = folder
+            elif entry.path.startswith(f"{CATALOGUES}/") and entry.path.endswith(".po"):
+                code = entry.path[len(CATALOGUES) + 1: -len(".po")]
+                theme.catalogues[code] = (*theme.catalogues.get(code, ()), (f"{shown}{entry.path}", data))
             else:
                 theme.templates[entry.path] = folder
     theme.key = hasher.hexdigest()

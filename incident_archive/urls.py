@@ -100,12 +100,28 @@ def permanent(base_url: str | None, incident_id: str) -> str | None:
     return absolute(base_url, incident(incident_id)) if base_url else None
 
 
-class Links:
-    """Links from one page to the others: relative, or under `root` for pages served at any depth."""
+# The incidents that have a page in each language other than the default, by its prefix ("uk/"):
+# those translated into it (outputs.plan sets it before any page is rendered). Links to the others
+# lead to the default language's page.
+TRANSLATED: dict[str, frozenset[str]] = {}
 
-    def __init__(self, page_path: str, root: str | None = None):
+
+class Links:
+    """Links from one page to the others: relative, or under `root` for pages served at any depth.
+
+    A page in a language other than the default (`prefix` "uk/") links to that language's pages,
+    to the default language's page of a record not translated into it, and to the files every
+    language shares (static/, media/, data/, the map's outlines) at the site's root.
+    """
+
+    def __init__(self, page_path: str, root: str | None = None, prefix: str = ""):
         self.root = root  # e.g. "/archive/" for 404.html, which the server returns at any depth
         self.page_dir = page_path.split("/")[:-1]
+        self.prefix = prefix
+
+    def here(self, target: str) -> str:
+        """A link to a page of this page's language."""
+        return self.to(self.prefix + target)
 
     def to(self, target: str) -> str:
         """The shortest relative link, as posixpath.relpath gives it (without its os.getcwd per call)."""
@@ -118,13 +134,13 @@ class Links:
         return "../" * (len(here) - common) + "/".join(parts[common:])
 
     def home(self) -> str:
-        return self.to(HOME)
+        return self.here(HOME)
 
     def index(self, section: str) -> str:
-        return self.to(index(section))
+        return self.here(index(section))
 
     def feed(self, folder: str = "") -> str:
-        return self.to(feed(folder))
+        return self.here(feed(folder))
 
     def data(self, name: str) -> str:
         return self.to(data(name))
@@ -133,42 +149,48 @@ class Links:
         return self.to(f"static/{name}")
 
     def incident(self, incident_id: str) -> str:
+        if self.prefix and incident_id in TRANSLATED.get(self.prefix, ()):
+            return self.here(incident(incident_id))
         return self.to(incident(incident_id))
+
+    def in_language(self, prefix: str, path: str) -> str:
+        """The same page in another language (the switcher, hreflang): `path` is its path in the default language."""
+        return self.to(prefix + path)
 
     def incident_json(self, incident_id: str) -> str:
         return self.to(incident_json(incident_id))
 
     def listing(self, base: str, number: int = 1) -> str:
-        return self.to(listing(base, number))
+        return self.here(listing(base, number))
 
     def term(self, taxonomy: str, name: str) -> str:
         """A term's page, from the term as a record spells it (every spelling of a term has one slug)."""
         return self.term_group(taxonomy, slugify(name))
 
     def term_group(self, taxonomy: str, slug: str) -> str:
-        return self.to(listing(term(taxonomy, slug)))
+        return self.here(listing(term(taxonomy, slug)))
 
     def place(self, location) -> str | None:
         """The deepest place page of a location: its region's, else its country's."""
         if not location.country:
             return None
         region = slugify(location.admin1) if location.admin1 else None
-        return self.to(listing(place(location.country.lower(), region)))
+        return self.here(listing(place(location.country.lower(), region)))
 
     def country(self, code: str) -> str:
-        return self.to(listing(place(code.lower())))
+        return self.here(listing(place(code.lower())))
 
     def region(self, country_slug: str, region_slug: str) -> str:
-        return self.to(listing(place(country_slug, region_slug)))
+        return self.here(listing(place(country_slug, region_slug)))
 
     def status(self, key: str) -> str:
-        return self.to(listing(status(key)))
+        return self.here(listing(status(key)))
 
     def page(self, page_id: str) -> str:
-        return self.to(page(page_id))
+        return self.here(page(page_id))
 
     def date(self, year: int, month: int | None = None) -> str:
-        return self.to(date_page(year, month))
+        return self.here(date_page(year, month))
 
     def map_outlines(self, frame_name: str) -> str:
         return self.to(map_outlines(frame_name))

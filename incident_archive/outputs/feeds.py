@@ -38,11 +38,16 @@ class Entry:
     categories: tuple[tuple[str, str], ...]  # (term, scheme: the taxonomy page's absolute URL)
 
 
-def outputs(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Path) -> Iterator[PageSpec | Generated]:
-    """Every feed, or none without base_url: a feed is read away from the site, so its links must be absolute."""
+def outputs(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Path, prefix: str = "",
+            translated: frozenset[str] | None = None) -> Iterator[PageSpec | Generated]:
+    """Every feed, or none without base_url: a feed is read away from the site, so its links must be absolute.
+
+    In a language other than the default (`prefix` "uk/"), its pages are that language's, and
+    each entry links to the record's page in it if `translated` holds it, else to the original's.
+    """
     if config.base_url is None:
         return
-    feeds = _Feeds(archive, config, config.base_url)
+    feeds = _Feeds(archive, config, config.base_url, prefix, translated)
     yield feeds.spec("", archive.newest_first, config.title, config.description)
     for taxonomy in config.taxonomies:
         for group in archive.taxonomies[taxonomy.key]:
@@ -89,8 +94,11 @@ def _first_day_key(date: PartialDate) -> tuple[int, int, int]:
 class _Feeds:
     """What every feed shares: the archive's order by last change, and each incident's entry, made once."""
 
-    def __init__(self, archive: Archive, config: Config, base_url: str):
-        self.archive, self.config, self.base_url = archive, config, base_url
+    def __init__(self, archive: Archive, config: Config, base_url: str, prefix: str = "",
+                 translated: frozenset[str] | None = None):
+        self.archive, self.config, self.site_url = archive, config, base_url
+        self.base_url = base_url + prefix  # the language's pages
+        self.translated = translated
         # Newest change first; sorted() is stable, so records changed the same day keep the
         # archive's own order (newest incident first, then by id).
         order = sorted(archive.newest_first, key=lambda i: _first_day_key(last_change(archive.incidents[i])), reverse=True)
@@ -124,7 +132,8 @@ class _Feeds:
         if entry is None:
             incident = self.archive.incidents[incident_id]
             entry = self.entries[incident_id] = Entry(
-                incident, urls.absolute(self.base_url, urls.incident(incident_id)),  # urls.permanent, known to have a base_url
+                incident, urls.absolute(self.base_url if self.translated is None or incident_id in self.translated
+                                        else self.site_url, urls.incident(incident_id)),
                 rfc3339(last_change(incident)), self.categories(incident))
         return entry
 

@@ -41,10 +41,14 @@ SHORTEST_WORD = 3  # shorter words ("of", "a") are left out of the description t
 SUMMARY_CHARS = 160
 
 
-def outputs(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Path) -> Iterator[PageSpec | Generated]:
+def outputs(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Path, prefix: str = "",
+            translated: frozenset[str] | None = None) -> Iterator[PageSpec | Generated]:
+    """The search page and its index, in one language: in a language other than the default
+    (`prefix` "uk/"), a record not in `translated` is found in its original words and leads to its
+    original's page."""
     yield _page(archive, config)
     shards = _shards(archive.newest_first)
-    yield _records(archive, config, len(shards))
+    yield _records(archive, config, len(shards), prefix, translated)
     for number, ids in enumerate(shards):
         rests = (split_summary(archive.incidents[incident_id].summary)[1] for incident_id in ids)
         members = [(incident_id, bodies[incident_id], rest) for incident_id, rest in zip(ids, rests, strict=True)]
@@ -96,12 +100,16 @@ def text_path(number: int) -> str:
 
 # --- records.js -----------------------------------------------------------------------------------
 
-def _records(archive: Archive, config: Config, shards: int) -> Generated:
-    token = digest(RECORDS, str(shards), *(archive.incidents[i].digest for i in archive.newest_first))
-    return Generated(RECORDS, token, lambda body_html: records_script(archive, config, shards), whole_archive=True)
+def _records(archive: Archive, config: Config, shards: int, prefix: str = "",
+             translated: frozenset[str] | None = None) -> Generated:
+    token = digest(RECORDS, str(shards), prefix, *(archive.incidents[i].digest for i in archive.newest_first),
+                   *sorted(translated or ()))
+    return Generated(RECORDS, token, lambda body_html: records_script(archive, config, shards, prefix, translated),
+                     whole_archive=True)
 
 
-def records_script(archive: Archive, config: Config, shards: int) -> bytes:
+def records_script(archive: Archive, config: Config, shards: int, prefix: str = "",
+                   translated: frozenset[str] | None = None) -> bytes:
     """window.IncidentArchiveSearch.records({...}): the tables once, then one line per incident, newest first.
 
     Records are arrays (their field names, once, in "fields"), and terms are numbers into the
@@ -109,16 +117,19 @@ def records_script(archive: Archive, config: Config, shards: int) -> bytes:
     """
     terms, numbers = _term_table(archive, config)
     places = _place_keys(archive)
-    search_page = urls.Links(PAGE)
+    search_page = urls.Links(prefix + PAGE, prefix=prefix)
     head = {
-        "fields": RECORD_FIELDS,
+        "fields": RECORD_FIELDS if translated is None else (*RECORD_FIELDS, "lang"),
         # Pages are linked from search/, whatever the layout urls.py gives them.
-        "link": search_page.incident("{id}"),
-        "text": [search_page.to(text_path(number)) for number in range(shards)],
+        "link": search_page.here(urls.incident("{id}")),
+        "text": [search_page.here(text_path(number)) for number in range(shards)],
         "statuses": [[status.key, status.label] for status in config.statuses],
         "taxonomies": terms,
     }
-    lines = [_js(_record(archive.incidents[incident_id], config, numbers.get(incident_id, []), places.get(incident_id, "")))
+    if translated is not None:
+        head["original"] = search_page.to(urls.incident("{id}"))
+    lines = [_js([*_record(archive.incidents[incident_id], config, numbers.get(incident_id, []), places.get(incident_id, "")),
+                  *([] if translated is None else [_original_language(archive.incidents[incident_id], config, translated)])])
              for incident_id in archive.newest_first]
     return _script("records", head, "records", lines)
 
@@ -146,6 +157,11 @@ def _place_keys(archive: Archive) -> dict[str, str]:
         for region in country.children:
             keys |= dict.fromkeys(region.ids, f"{country.slug}/{region.slug}")
     return keys
+
+
+def _original_language(incident: Incident, config: Config, translated: frozenset[str]) -> str:
+    """The language a record's words are in, where it is not the page's: "" when translated."""
+    return "" if incident.id in translated else (incident.lang or config.language)
 
 
 def _record(incident: Incident, config: Config, terms: list[int], place: str) -> list:

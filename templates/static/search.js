@@ -67,6 +67,7 @@
     head.fields.forEach((name, position) => { index.at[name] = position; });
     index.records = records;
     index.link = head.link;
+    index.original = head.original || head.link; // a record not in this page's language: its original's page
     index.shards = head.text;
     head.statuses.forEach(([key, label]) => index.statuses.set(key, label));
     head.taxonomies.forEach((taxonomy) => taxonomy.terms.forEach(([slug, name]) => {
@@ -287,7 +288,8 @@
     const id = field(record, "id");
     const status = field(record, "status");
     const link = element("a", null, field(record, "title"));
-    link.href = index.link.replace("{id}", id);
+    const language = index.at.lang === undefined ? "" : field(record, "lang"); // "" when in the page's language
+    link.href = (language ? index.original : index.link).replace("{id}", id);
     const when = element("time", null, ...spokenRanges(field(record, "when")));
     when.dateTime = field(record, "date");
     const badge = element("span", `status status-${status}`, index.statuses.get(status) || status);
@@ -295,6 +297,7 @@
     const meta = element("p", "incident-meta", when, ...labelled("Place", field(record, "place")),
       ...labelled("Status", badge));
     const entry = element("li", null, element("h2", "incident-title", link), meta);
+    if (language) entry.lang = language;
     if (field(record, "summary")) entry.appendChild(element("p", "incident-summary", field(record, "summary")));
     return entry;
   }

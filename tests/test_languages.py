@@ -1,0 +1,75 @@
+"""An archive in several languages: each under its own prefix, pages that name each other, right to left where the language is."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import SITE_YAML, VALID_FRONT, ArchiveFolder
+
+
+def _bilingual(archive: ArchiveFolder, languages: str = "[en, uk]") -> ArchiveFolder:
+    archive.write("site.yaml", SITE_YAML + f"languages: {languages}\n")
+    archive.incident("first", VALID_FRONT)
+    archive.incident("second", VALID_FRONT.replace("A valid incident", "Another incident").replace("2022-03-04", "2022-05-06"))
+    return archive
+
+
+def _alternates(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', html))
+
+
+def test_each_language_has_its_pages_and_they_name_each_other(archive):
+    code, output = _bilingual(archive).build()
+    assert code == 0, output
+    english = (archive.output / "index.html").read_text(encoding="utf-8")
+    ukrainian = (archive.output / "uk" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in english and '<html lang="uk">' in ukrainian
+    pairs = {"en": "https://example.org/", "uk": "https://example.org/uk/", "x-default": "https://example.org/"}
+    assert _alternates(english) == _alternates(ukrainian) == pairs
+    for page in ("places/index.html", "map/index.html", "dates/index.html", "search/index.html", "status/index.html"):
+        assert (archive.output / "uk" / page).is_file(), page
+        original, translated = ((folder / page).read_text(encoding="utf-8") for folder in (archive.output, archive.output / "uk"))
+        assert _alternates(original) == _alternates(translated) != {}, page
+    # the switcher: the page's own language is said, the other is a link to the same page
+    assert re.search(r'<a href="uk/index.html" hreflang="uk" lang="uk">Українська</a>', english)
+    assert re.search(r'<a href="../index.html" hreflang="en" lang="en">English</a>', ukrainian)
+
+
+def test_a_record_without_a_translation_has_no_page_in_that_language_and_its_lists_lead_to_the_original(archive):
+    code, output = _bilingual(archive).build()
+    assert code == 0, output
+    assert not (archive.output / "uk" / "incidents" / "first").exists()
+    listing = (archive.output / "uk" / "incidents" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../incidents/first/index.html"' in listing
+    record = (archive.output / "incidents" / "first" / "index.html").read_text(encoding="utf-8")
+    assert _alternates(record) == {} and "language-switch" not in record  # it exists in English alone
+    records = (archive.output / "uk" / "search" / "records.js").read_text(encoding="utf-8")
+    assert '"original":"../../incidents/{id}/index.html"' in records and records.count('"en"]') == 2
+
+
+def test_feeds_and_the_sitemap_know_each_language(archive):
+    code, output = _bilingual(archive).build()
+    assert code == 0, output
+    feed = (archive.output / "uk" / "feed.xml").read_text(encoding="utf-8")
+    assert '<link rel="alternate" type="text/html" href="https://example.org/uk/"/>' in feed or "https://example.org/uk/" in feed
+    assert "https://example.org/incidents/first/" in feed  # not translated: the original's page
+    sitemap = (archive.output / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>https://example.org/uk/places/</loc>" in sitemap and "<loc>https://example.org/places/</loc>" in sitemap
+
+
+def test_a_right_to_left_language_is_written_right_to_left(archive):
+    code, output = _bilingual(archive, "[en, ar]").build()
+    assert code == 0, output
+    arabic = (archive.output / "ar" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="ar" dir="rtl">' in arabic
+    assert re.search(r'lang="ar">العربية</', (archive.output / "index.html").read_text(encoding="utf-8"))
+
+
+def test_languages_in_site_yaml_are_checked_at_their_lines(archive):
+    archive.write("site.yaml", SITE_YAML + "language: en\nlanguages: [uk, en, uk]\n")
+    archive.incident("first")
+    code, output = archive.check()
+    assert code == 1
+    lines = SITE_YAML.count("\n")
+    assert f"site.yaml:{lines + 1}: language: 'en' is not the first of languages (uk)" in output
+    assert f"site.yaml:{lines + 2}: languages[3]: 'uk' is listed twice" in output
