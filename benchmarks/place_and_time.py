@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate
 
-from incident_archive import content, graph, maps, pipeline, render, timeline
+from incident_archive import content, graph, i18n, maps, pipeline, render, timeline
 from incident_archive.config import load_config
 from incident_archive.theme import loader, read_theme
 
@@ -46,17 +46,19 @@ def main() -> None:
     frame = timed("map frame", maps.frame_of, archive)
     place_frames = timed("place frames", maps.place_frames, archive)
     names = maps.names_of_places(archive)
-    timed("map marks", lambda: maps.marks(archive.incidents.values(), frame, names))
-    timed("place maps' marks", lambda: [maps.marks((archive.incidents[i] for i in group.ids), place_frames[key], names, key)
+    words = i18n.words(config.language, theme.catalogues.get(config.language, ()))
+    timed("map marks", lambda: maps.marks(archive.incidents.values(), frame, names, config, words))
+    timed("place maps' marks", lambda: [maps.marks((archive.incidents[i] for i in group.ids), place_frames[key], names,
+                                                   config, words, key)
                                          for key, group in _place_groups(archive) if key in place_frames])
-    timed("locators", lambda: [maps.locator(incident, frame) for incident in archive.incidents.values()])
-    timed("table of places", maps.place_counts, archive)
+    timed("locators", lambda: [maps.locator(incident, frame, config, words) for incident in archive.incidents.values()])
+    timed("table of places", maps.place_counts, archive, words)
     outlines = timed("outlines files", lambda: [maps.outlines_svg(each) for each in {frame, *place_frames.values()}])
-    timed("timeline and date pages", timeline.dates, archive, config)
-    timed("home's timeline", timeline.compact, archive)
+    timed("timeline and date pages", timeline.dates, archive, config, words)
+    timed("home's timeline", timeline.compact, archive, config, words)
     env = render.make_environment(config, loader(theme), catalogues=theme.catalogues)
-    navigation = render.site_navigation(archive, config)
-    specs = [*render._map_pages(archive, frame), *render._date_pages(archive, config)]
+    navigation = render.site_navigation(archive, config, words)
+    specs = [*render._map_pages(archive, frame, config, words), *render._date_pages(archive, config, words)]
     pages = {}
 
     def render_them():

@@ -2,7 +2,8 @@
 
 Every entry gets the same fixed time and permissions and the entries are in sorted order, so two
 bundles of one site are byte-identical (a reader can compare checksums of copies passed hand to
-hand). Everything sits in one folder inside the zip, with a README.txt that says what to open.
+hand). Everything sits in one folder inside the zip, with a README.txt that says what to open, in
+each of the archive's languages (the default's first), from the theme's catalogues.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from . import i18n
 from .config import Config
 from .names import slugify
+from .theme import read_theme
 from .writer import files_in
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold: no build time in the bytes
@@ -34,7 +37,7 @@ def write_bundle(site_dir: Path, target: Path, config: Config) -> int:
     """Zip site_dir into target (replaced only once complete); → the number of files."""
     folder = folder_name(config)
     # Read one at a time as they are zipped: the files of a large archive are gigabytes.
-    entries = {f"{folder}/README.txt": lambda: readme(config).encode("utf-8")}
+    entries = {f"{folder}/README.txt": lambda: readmes(config).encode("utf-8")}
     entries |= {f"{folder}/{path}": (site_dir / path).read_bytes for path in files_in(site_dir)}
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".bundle-", suffix=".zip")
@@ -56,21 +59,37 @@ def _entry(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def readme(config: Config) -> str:
-    where = f"It is a copy of {config.base_url}, made for reading offline." if config.base_url else \
-        "It is a copy made for reading offline."
-    return f"""{config.title}
-{'=' * len(config.title)}
+def readmes(config: Config) -> str:
+    """The README in every language of the archive, the default's first."""
+    catalogues = read_theme(config).catalogues  # a theme that cannot be read failed the build already
+    texts = []
+    for language in i18n.languages(config):
+        words = i18n.words(language.code, catalogues.get(language.code, ()))
+        texts.append(readme(config.translated(language.code), words, language.prefix))
+    return "\n".join(texts)
 
-{where}
 
-To read it, open the file index.html in this folder with any web browser (double-click it).
-Every page, link and the search work from the disk: nothing is loaded from the internet.
-
-The records as data are in the folder data/:
-  incidents.json          every record, every field (its JSON Schema: incidents.schema.json)
-  incidents.csv           one row per record, for spreadsheets
-  incidents.geojson       one point per record with coordinates, for maps
-  SHA256SUMS              checksums of the data files and the media (check with: sha256sum -c SHA256SUMS)
-Each record's page also has its own JSON beside it (incidents/<id>/index.json).
-"""
+def readme(config: Config, words: i18n.Words, prefix: str = "") -> str:
+    """What the bundle is and what to open, in one language (whose pages are under `prefix`)."""
+    if config.base_url:
+        where = words.gettext("It is a copy of %(address)s, made for reading offline.") % {"address": config.base_url + prefix}
+    else:
+        where = words.gettext("It is a copy made for reading offline.")
+    how = words.gettext("To read it, open the file %(file)s in this folder with any web browser (double-click it).\n"
+                        "Every page, link and the search work from the disk: nothing is loaded from the internet.")
+    files = [
+        ("incidents.json", words.gettext("every record, every field (its JSON Schema: %(schema)s)")
+         % {"schema": "incidents.schema.json"}),
+        ("incidents.csv", words.gettext("one row per record, for spreadsheets")),
+        ("incidents.geojson", words.gettext("one point per record with coordinates, for maps")),
+        ("SHA256SUMS", words.gettext("checksums of the data files and the media (check with: %(command)s)")
+         % {"command": "sha256sum -c SHA256SUMS"}),
+    ]
+    lines = [
+        config.title, "=" * len(config.title), "", where, "", how % {"file": prefix + "index.html"}, "",
+        words.gettext("The records as data are in the folder %(folder)s:") % {"folder": "data/"},
+        *(f"  {name:<24}{description}" for name, description in files),
+        words.gettext("Each record's page also has its own JSON beside it (%(path)s).")
+        % {"path": prefix + "incidents/<id>/index.json"},
+    ]
+    return "\n".join(lines) + "\n"

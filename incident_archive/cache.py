@@ -113,7 +113,7 @@ def _verify(check: bytes, *parts: bytes | str | int | None) -> None:
 # called, and no other class is made, whatever the bytes say.
 _PICKLED_CLASSES = {
     "incident_archive.model": ("Problem", "Severity", "Location", "Source", "Count", "Casualties", "Correction",
-                               "BodySource", "Incident", "Page", "IdClaim", "Body", "Document"),
+                               "BodySource", "Incident", "Page", "Translation", "IdClaim", "Body", "Document"),
     "incident_archive.dates": ("PartialDate",),
     "incident_archive.pipeline": ("Result", "FileRecord"),
     "incident_archive.vcs": ("Commit", "History"),

@@ -2,13 +2,16 @@
 
 The citation names the archive as author and the record's own last-updated date, never the
 build's: a citation must not change because the site was rebuilt. Readers add the date they
-consulted it, as citation styles ask.
+consulted it, as citation styles ask. Its words are the page's language's; its date is APA's in
+English (2026, November 26) and the language's own long form in the others.
 """
 
 from __future__ import annotations
 
 from . import urls
 from .config import Config
+from .dates import PartialDate
+from .i18n import Words
 from .model import Incident
 
 _BIBTEX_SPECIAL = str.maketrans({
@@ -17,22 +20,31 @@ _BIBTEX_SPECIAL = str.maketrans({
 })
 
 
-def plain(incident: Incident, config: Config) -> str:
+def plain(incident: Incident, config: Config, words: Words) -> str:
     """APA-like: Archive. (2026, November 26). Title [Incident record id]. URL"""
-    when = incident.updated
-    dated = f"{when.year}, {when.month_name} {when.day}" if when and when.day else \
-        f"{when.year}, {when.month_name}" if when and when.month else str(when.year) if when else "n.d."
     url = urls.permanent(config.base_url, incident.id)
-    return f"{config.title}. ({dated}). {incident.title} [Incident record {incident.id}].{' ' + url if url else ''}"
+    record = words.gettext("Incident record %(id)s") % {"id": incident.id}
+    return f"{config.title}. ({_dated(incident.updated, words)}). {incident.title} [{record}].{' ' + url if url else ''}"
 
 
-def bibtex(incident: Incident, config: Config) -> str:
+def _dated(when: PartialDate | None, words: Words) -> str:
+    if when is None:
+        # Translators: "no date" in a citation, as the language's citation styles abbreviate it.
+        return words.gettext("n.d.")
+    if words.code.split("-")[0].lower() != "en":
+        return words.date(when)
+    return f"{when.year}, {when.month_name} {when.day}" if when.day else \
+        f"{when.year}, {when.month_name}" if when.month else str(when.year)
+
+
+def bibtex(incident: Incident, config: Config, words: Words) -> str:
+    note = words.gettext("Incident record %(id)s; incident of %(date)s; status: %(status)s") % {
+        "id": incident.id, "date": words.date(incident.date), "status": incident.status}
     fields = [
         # Double braces keep the archive's name as one author, not "first name last name".
         ("author", "{{" + _escape(config.title) + "}}"),
         ("title", "{{" + _escape(incident.title) + "}}"),
-        ("note", "{" + _escape(f"Incident record {incident.id}; incident of {incident.date.human()}; "
-                               f"status: {incident.status}") + "}"),
+        ("note", "{" + _escape(note) + "}"),
     ]
     if incident.updated:
         fields.append(("year", "{" + str(incident.updated.year) + "}"))

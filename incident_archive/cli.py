@@ -51,6 +51,10 @@ id the archive already uses. check then names each blank left to fill in.
 The title is required, unless --stdout prints the blank file instead of
 writing it.
 
+With --translate LANG FILE, it writes FILE's translation into LANG beside it
+(bucha.md → bucha.uk.md): the original's text, to translate in place, with
+the translated_from that tells check when the original changes.
+
 exit status: 0 written, 1 refused (the reason is printed), 2 bad usage""",
     "serve": """\
 Build, serve the site on this machine, and rebuild once per burst of edits to
@@ -79,7 +83,8 @@ EXAMPLES = {
     "new": """\
   %(prog)s "Shelling of a market" --date 2023-09-06 --location Kostiantynivka
   %(prog)s "Arrest at a protest" --date 2022-05 --status reported
-  %(prog)s --stdout > docs/incident-template.md""",
+  %(prog)s --stdout > docs/incident-template.md
+  %(prog)s --translate uk content/incidents/2022/bucha.md""",
     "serve": """\
   %(prog)s                     # then open http://127.0.0.1:8000/
   %(prog)s --port 8080 --drafts
@@ -268,6 +273,8 @@ def _add_new_arguments(new: argparse.ArgumentParser) -> None:
     new.add_argument("--status", metavar="TERM", help="a status from site.yaml")
     new.add_argument("--stdout", action="store_true",
                      help="print the file instead of writing it (the title may then be left out)")
+    new.add_argument("--translate", metavar="LANG",
+                     help="write a translation into LANG of the record or page whose file is given in TITLE's place")
 
 
 def _add_common_options(parser, options: dict) -> None:
@@ -281,6 +288,8 @@ def _new(args, root: Path) -> int:
     config, problems = load_config(root)
     if config is None:
         return _report_problems(problems)
+    if args.translate:
+        return _new_translation(args, root, config)
     request = scaffold.NewIncident(args.title.strip(), args.date, args.location, args.status)
     errors = scaffold.check_request(request, config)
     if not request.title and not args.stdout:
@@ -302,6 +311,21 @@ def _new(args, root: Path) -> int:
     if not request.date:  # check warns of a folder that disagrees with the date; better to know now
         print(f"new: no --date, so it went in this year's folder, {Path(path).parent.name}/; "
               "if the incident is older, move it to its year's folder", file=sys.stderr)
+    return EXIT_OK
+
+
+def _new_translation(args, root: Path, config) -> int:
+    path, text, errors = scaffold.blank_translation(root, config, args.translate, args.title.strip())
+    for error in errors:
+        print(error, file=sys.stderr)
+    if errors:
+        return EXIT_PROBLEMS
+    if args.stdout:
+        print(text, end="")
+        return EXIT_OK
+    with open(root / path, "x", encoding="utf-8") as file:  # "x": never overwrite, even in a race
+        file.write(text)
+    print(path)
     return EXIT_OK
 
 

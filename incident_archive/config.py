@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
-from . import inputs
+from . import i18n, inputs
 from .content import decode_text, unreadable
 from .countries import COUNTRY_NAMES
 from .fields import INVALID, Choice, Flag, ListOf, Pattern, Record, Sink, Slug, Spot, Table, Text, Url, Whole
-from .model import Problem
+from .model import Incident, Problem
+from .names import did_you_mean
 from .schema import FIELD_NAMES
 from .yaml_loader import Lines, load_yaml
 
@@ -22,12 +24,20 @@ _PACKAGED_THEME = Path(__file__).resolve().parent / "theme"
 DEFAULT_THEME = _PACKAGED_THEME if _PACKAGED_THEME.is_dir() else Path(__file__).resolve().parent.parent / "templates"
 LANGUAGE_TAG = r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*"
 
+
+
+def N_(text: str) -> str:
+    """An interface default written in English, marked for the catalogues (catalogues.py extracts
+    it) and translated where a page shows it (Config.in_language); site.yaml's own words never are."""
+    return text
+
+
 DEFAULT_STATUSES: dict[str, dict[str, Any]] = {
-    "reported": {"label": "Reported", "definition": "One source; not yet assessed by the archive."},
-    "corroborated": {"label": "Corroborated", "definition": "Two or more independent, credible sources agree."},
-    "verified": {"label": "Verified", "definition": "Confirmed by the archive's own checks or by a court."},
-    "contested": {"label": "Contested", "definition": "Credible sources disagree on the facts or on responsibility."},
-    "retracted": {"label": "Retracted", "definition": "Found unreliable; kept for the record.", "counted": False},
+    "reported": {"label": N_("Reported"), "definition": N_("One source; not yet assessed by the archive.")},
+    "corroborated": {"label": N_("Corroborated"), "definition": N_("Two or more independent, credible sources agree.")},
+    "verified": {"label": N_("Verified"), "definition": N_("Confirmed by the archive's own checks or by a court.")},
+    "contested": {"label": N_("Contested"), "definition": N_("Credible sources disagree on the facts or on responsibility.")},
+    "retracted": {"label": N_("Retracted"), "definition": N_("Found unreliable; kept for the record."), "counted": False},
 }
 # A status is counted as fact unless site.yaml says `counted: false`; the retracted one is not, by default.
 UNCOUNTED_BY_DEFAULT = frozenset({"retracted"})
@@ -37,12 +47,12 @@ UNCOUNTED_BY_DEFAULT = frozenset({"retracted"})
 ARCHIVED_COPY_RULES = ("required", "advised", "optional")
 ARCHIVED_COPY_BY_DEFAULT = {"verified": "required", "corroborated": "advised"}
 # What an incident page says of the sources it withholds (private: true), when site.yaml does not.
-DEFAULT_WITHHELD_NOTE = ("Withheld to protect the people who gave them or appear in them; "
-                         "the archive's maintainers hold them.")
+DEFAULT_WITHHELD_NOTE = N_("Withheld to protect the people who gave them or appear in them; "
+                           "the archive's maintainers hold them.")
 DEFAULT_TAXONOMIES = {
-    "categories": {"title": "Categories", "singular": "Category"},
-    "perpetrators": {"title": "Perpetrators", "singular": "Perpetrator"},
-    "tags": {"title": "Tags", "singular": "Tag"},
+    "categories": {"title": N_("Categories"), "singular": N_("Category")},
+    "perpetrators": {"title": N_("Perpetrators"), "singular": N_("Perpetrator")},
+    "tags": {"title": N_("Tags"), "singular": N_("Tag")},
 }
 # Paths the site itself uses, and front-matter fields, cannot be taxonomies or page slugs.
 RESERVED_NAMES = frozenset(
@@ -158,6 +168,20 @@ class GitHubRepository(Url):
 
 
 @dataclass(frozen=True)
+class SiteTranslation:
+    """site.yaml's own words in another language (its `translations:`); what it leaves out stays as written above."""
+
+    title: str | None = None
+    description: str | None = None
+    withheld_note: str | None = None
+    statuses: tuple[tuple[str, str | None, str | None], ...] = ()  # (key, label, definition)
+    taxonomies: tuple[tuple[str, str | None, str | None], ...] = ()  # (key, title, singular)
+    terms: tuple[tuple[tuple[str, str], str], ...] = ()  # ((taxonomy, term as records spell it), its name)
+    places: tuple[tuple[str, str], ...] = ()  # (a region's name as records spell it, its name)
+    country_names: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     title: str
@@ -177,6 +201,14 @@ class Config:
     # is private while its site is not: commit messages would be published.
     history: bool = True
     template_dirs: tuple[Path, ...] = field(default=(DEFAULT_THEME,))
+    translations: tuple[tuple[str, SiteTranslation], ...] = ()  # (language, its words), the default's not among them
+    # The names of terms and places in this Config's language (set by translated()): the records
+    # spell them in the default language, and their pages' addresses stay made from that spelling.
+    term_names: tuple[tuple[tuple[str, str], str], ...] = ()
+    place_names: tuple[tuple[str, str], ...] = ()
+    # Which settings site.yaml left to the engine ("statuses", "taxonomies", "withheld_sources"):
+    # their words are the engine's, in English, and in_language translates them.
+    engine_defaults: frozenset[str] = frozenset()
 
     @property
     def report_url(self) -> str | None:
@@ -195,9 +227,78 @@ class Config:
     def status(self, key: str) -> Status:
         return next(status for status in self.statuses if status.key == key)
 
+    def shown_title(self, incident: Incident) -> str:
+        """Incident.shown_title in these settings' language: a record not counted as fact is marked
+        with its status's label as they give it (a default label translated: in_language)."""
+        return f"{self.status(incident.status).label}: {incident.title}" if not incident.counted else incident.title
+
     def country_name(self, code: str) -> str:
         """The name shown for a country: site.yaml's country_names first, then ISO 3166-1's."""
-        return dict(self.country_names).get(code) or COUNTRY_NAMES.get(code, code)
+        return self._names["countries"].get(code) or COUNTRY_NAMES.get(code, code)
+
+    def term_name(self, taxonomy: str, term: str) -> str:
+        """A term as this language names it (translated() sets the names; the default's are as written)."""
+        return self._names["terms"].get((taxonomy, term), term)
+
+    def place_name(self, name: str) -> str:
+        """A region's name as this language gives it (translated() sets the names)."""
+        return self._names["places"].get(name, name)
+
+    def in_language(self, words: i18n.Words) -> Config:
+        """The engine's own defaults among the settings (the statuses, taxonomies and note on
+        withheld sources that site.yaml leaves out) in the interface's language, from its catalogue.
+
+        Only while they are still the engine's English words: site.yaml's own words, and its
+        `translations:` of them, are the archive's (translated()), never the catalogue's."""
+        if not self.engine_defaults:
+            return self
+        defaults = self.engine_defaults
+
+        def untouched(kind: str, table: dict, key: str, *texts: str) -> bool:
+            return kind in defaults and key in table and tuple(table[key].values())[:2] == texts
+
+        statuses = tuple(
+            replace(status, label=words.gettext(status.label), definition=words.gettext(status.definition))
+            if untouched("statuses", DEFAULT_STATUSES, status.key, status.label, status.definition) else status
+            for status in self.statuses)
+        taxonomies = tuple(
+            replace(taxonomy, title=words.gettext(taxonomy.title), singular=words.gettext(taxonomy.singular))
+            if untouched("taxonomies", DEFAULT_TAXONOMIES, taxonomy.key, taxonomy.title, taxonomy.singular) else taxonomy
+            for taxonomy in self.taxonomies)
+        withheld_note = self.withheld_note
+        if "withheld_sources" in defaults and withheld_note == DEFAULT_WITHHELD_NOTE:
+            withheld_note = words.gettext(withheld_note)
+        if (statuses, taxonomies, withheld_note) == (self.statuses, self.taxonomies, self.withheld_note):
+            return self
+        return replace(self, statuses=statuses, taxonomies=taxonomies, withheld_note=withheld_note)
+
+    @functools.cached_property
+    def _names(self) -> dict[str, dict]:
+        """The tables of names, looked up for every record of every list: made into dicts once."""
+        return {"countries": dict(self.country_names), "terms": dict(self.term_names), "places": dict(self.place_names)}
+
+    def translated(self, code: str) -> Config:
+        """The settings as a language shows them: site.yaml's `translations:` for it over the
+        default's words, and the countries under CLDR's names in it. `language` stays the default's."""
+        if code == self.language:
+            return self
+        words = dict(self.translations).get(code, SiteTranslation())
+        statuses, taxonomies = ({key: rest for key, *rest in table} for table in (words.statuses, words.taxonomies))
+        return replace(
+            self,
+            title=words.title or self.title,
+            description=words.description or self.description,
+            withheld_note=words.withheld_note or self.withheld_note,
+            statuses=tuple(replace(status, label=statuses.get(status.key, (None, None))[0] or status.label,
+                                   definition=statuses.get(status.key, (None, None))[1] or status.definition)
+                           for status in self.statuses),
+            taxonomies=tuple(replace(taxonomy, title=taxonomies.get(taxonomy.key, (None, None))[0] or taxonomy.title,
+                                     singular=taxonomies.get(taxonomy.key, (None, None))[1] or taxonomy.singular)
+                             for taxonomy in self.taxonomies),
+            country_names=tuple(sorted({**_country_names_in(code), **dict(words.country_names)}.items())),
+            term_names=words.terms,
+            place_names=words.places,
+        )
 
 
 def _site_schema() -> Record:
@@ -233,6 +334,17 @@ def _site_schema() -> Record:
         "contact": ContactField(help="where readers report an error: an email address or a form's https:// address"),
         "withheld_sources": Text(help="what incident pages say of the sources they withhold (private: true)"),
         "history": Flag(help="false: incident pages list no commits from git (a commit's message is published with it)"),
+        "translations": Table(Record({
+            "title": Text(),
+            "description": Text(),
+            "withheld_sources": Text(),
+            "statuses": Table(Record({"label": Text(), "definition": Text()}), key=Slug()),
+            "taxonomies": Table(Record({"title": Text(), "singular": Text()}), key=Slug()),
+            "terms": Table(Table(Text(), key=Text()), key=Slug()),
+            "places": Table(Text(), key=Text()),
+            "country_names": Table(Text(), key=Pattern(r"[A-Z]{2}", "an ISO 3166-1 alpha-2 code")),
+        }), key=Pattern(LANGUAGE_TAG, "a language tag such as en or uk"),
+            help="site.yaml's words in each other language: the title, statuses, taxonomies, terms and places"),
     })
 
 
@@ -252,6 +364,7 @@ def load_config(root: Path) -> tuple[Config | None, list[Problem]]:
     _check_names(settings, Spot(sink))
     _check_contact(settings, data, Spot(sink))
     _check_languages(settings, Spot(sink))
+    _check_translations(settings, Spot(sink).at("translations"))
     problems = problems + sink.problems  # the YAML's own warnings (a list item without its space), then the values
     if sink.has_errors or settings is INVALID:
         return None, problems
@@ -271,6 +384,46 @@ def _check_languages(settings: dict, spot: Spot) -> None:
         seen.add(code.lower())
 
 
+def _check_translations(settings: dict, spot: Spot) -> None:
+    """Each language of `translations:` is one of the archive's others; each status, taxonomy and
+    term it names is one site.yaml has."""
+    languages = settings.get("languages") or [settings.get("language", "en")]
+    statuses = list(settings.get("statuses") or DEFAULT_STATUSES)
+    taxonomies = settings.get("taxonomies", DEFAULT_TAXONOMIES)
+    for code, words in (settings.get("translations") or {}).items():
+        here = spot.at(code)
+        if code == languages[0]:
+            here.error(f"'{code}' is the default language: its words are the ones written above")
+        elif code not in languages:
+            here.error(f"'{code}' is not one of languages ({', '.join(languages)}){did_you_mean(code, languages[1:])}")
+        for key in words.get("statuses", {}):
+            if key not in statuses:
+                here.at("statuses").at(key).error(f"no status is called '{key}'{did_you_mean(key, statuses)}; "
+                                                  f"use one of: {', '.join(statuses)}")
+        for field_name in ("taxonomies", "terms"):
+            for key in words.get(field_name, {}):
+                if key not in taxonomies:
+                    here.at(field_name).at(key).error(f"no taxonomy is called '{key}'{did_you_mean(key, taxonomies)}; "
+                                                      f"use one of: {', '.join(taxonomies)}")
+        for key, names in words.get("terms", {}).items():
+            vocabulary = (taxonomies.get(key) or {}).get("terms") or {}
+            for term in names if vocabulary else ():
+                if term not in vocabulary:
+                    here.at("terms").at(key).at(term).error(
+                        f"'{term}' is not one of the taxonomy's terms{did_you_mean(term, vocabulary)}")
+
+
+def _country_names_in(code: str) -> dict[str, str]:
+    """Each country's name in a language, as CLDR (Babel's copy) gives it; none for a language it does not know."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        territories = Locale.parse(code.replace("-", "_")).territories
+    except (UnknownLocaleError, ValueError):
+        return {}
+    return {country: territories[country] for country in COUNTRY_NAMES if country in territories}
+
+
 def _check_names(settings: dict, spot: Spot) -> None:
     for key in settings.get("taxonomies", {}):
         if key in RESERVED_NAMES:
@@ -282,6 +435,14 @@ def _check_contact(settings: dict, written: dict, spot: Spot) -> None:
     if settings.get("base_url") and written.get("contact") is None and written.get("repository") is None:
         spot.at("contact").warning("a published archive (it has a base_url) gives readers no way to report an "
                                    "error: set contact: to an email address or a form's address, or set repository:")
+
+
+def _default_country_names(settings: dict) -> dict[str, str]:
+    """site.yaml's country_names over CLDR's names in the default language, when it is not English
+    (whose names are ISO 3166-1's, COUNTRY_NAMES): a Ukrainian archive names Україна on its pages."""
+    default = (settings.get("languages") or [settings.get("language", "en")])[0]
+    cldr = {} if default.split("-")[0].lower() == "en" else _country_names_in(default)
+    return {**cldr, **settings.get("country_names", {})}
 
 
 def _make_config(root: Path, settings: dict) -> Config:
@@ -308,12 +469,28 @@ def _make_config(root: Path, settings: dict) -> Config:
             Taxonomy(key, item["title"], item["singular"], tuple(item.get("terms", {}).items()))
             for key, item in taxonomies.items()
         ),
-        country_names=tuple(sorted(settings.get("country_names", {}).items())),
+        country_names=tuple(sorted(_default_country_names(settings).items())),
         repository=_repository(settings.get("repository")),
         contact=Contact(settings["contact"]) if settings.get("contact") else None,
         withheld_note=settings.get("withheld_sources", DEFAULT_WITHHELD_NOTE),
         history=settings.get("history", True),
         template_dirs=tuple(dict.fromkeys(path.resolve() for path in template_dirs)),
+        engine_defaults=frozenset(name for name, given in (("statuses", settings.get("statuses")),
+                                                           ("taxonomies", "taxonomies" in settings),
+                                                           ("withheld_sources", "withheld_sources" in settings))
+                                  if not given),
+        translations=tuple((code, _site_translation(words)) for code, words in settings.get("translations", {}).items()),
+    )
+
+
+def _site_translation(words: dict) -> SiteTranslation:
+    return SiteTranslation(
+        title=words.get("title"), description=words.get("description"), withheld_note=words.get("withheld_sources"),
+        statuses=tuple((key, item.get("label"), item.get("definition")) for key, item in words.get("statuses", {}).items()),
+        taxonomies=tuple((key, item.get("title"), item.get("singular")) for key, item in words.get("taxonomies", {}).items()),
+        terms=tuple(((key, term), name) for key, names in words.get("terms", {}).items() for term, name in names.items()),
+        places=tuple(words.get("places", {}).items()),
+        country_names=tuple(sorted(words.get("country_names", {}).items())),
     )
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from frontmatter.default_handlers import YAMLHandler
 
 from . import inputs, yaml_messages
-from .model import BodySource, Failure, Problem, digest
+from .model import BodySource, Failure, Problem, Severity, digest
 from .yaml_loader import Lines, load_yaml
 
 CONTENT_DIR = "content"
@@ -38,7 +39,7 @@ class RawFile:
 
     @property
     def body_source(self) -> BodySource:
-        return BodySource(self.body_start, self.body_line, digest(self.body))
+        return BodySource(self.body_start, self.body_line, digest(self.body), not self.body.strip())
 
 
 @dataclass
@@ -50,20 +51,26 @@ class Found:
     media: list[str]  # relative to content/media
     stamps: dict[str, tuple[int, int]]
     problems: list[Problem]
+    # Translations of incidents, pages and the home page: path → (the original's path, language).
+    translations: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def home(self) -> str | None:
         return HOME_FILE if HOME_FILE in self.stamps else None
 
 
-def discover(root: Path) -> Found:
-    """Every file under content/, sorted into incidents, pages and media, with a problem for each file not read.
+def discover(root: Path, languages: tuple[str, ...] = ()) -> Found:
+    """Every file under content/, sorted into incidents, pages, translations and media, with a problem
+    for each file not read.
 
     Nothing is left out without a word: a file that is a link, has a name that would break a link
     or a checkout, or sits where the build does not look is reported, never silently skipped.
+    `<name>.<code>.md`, where code is one of the archive's `languages` other than the first (the
+    default), translates `<name>.md` beside it.
     """
     inputs.forget()
     found = Found([], [], [], {}, [])
+    others = {code.lower(): code for code in languages[1:]}
     seen: dict[str, str] = {}
     for entry in inputs.walk(root, CONTENT_DIR):
         if entry.refused:
@@ -75,6 +82,8 @@ def discover(root: Path) -> Found:
                                           "Windows and macOS would see one file; rename one of them"))
             continue
         kind, why_not = _kind_of(entry.path)
+        if kind == "home" and entry.path != HOME_FILE:
+            kind, why_not = _home_translation(entry.path, others)
         if why_not:
             found.problems.append(Problem(entry.path, 1, "file", f"is not read: {why_not}"))
             continue
@@ -85,12 +94,78 @@ def discover(root: Path) -> Found:
             found.pages.append(entry.path)
         elif kind == "media":
             found.media.append(entry.path[len(MEDIA_DIR) + 1:])
+    _sort_translations(found, others)
     return found
+
+
+def translated_name(path: str) -> tuple[str, str] | None:
+    """'x/bucha.uk.md' → ('x/bucha.md', 'uk'): the file it would translate, and the language; None
+    for a name with no language part."""
+    folder, _, name = path.rpartition("/")
+    stem, dot, code = name.removesuffix(".md").rpartition(".")
+    if not name.endswith(".md") or not dot or not stem or not code:
+        return None
+    return f"{folder}/{stem}.md", code
+
+
+def _sort_translations(found: Found, others: dict[str, str]) -> None:
+    """Move the translations out of the incidents and pages; report those of no file, and the
+    names that look like a translation into a language the archive does not have."""
+    for kind in (found.incidents, found.pages):
+        kept = []
+        for path in kind:
+            original, code = translated_name(path) or ("", "")
+            if code.lower() in others:
+                _add_translation(found, path, original, others[code.lower()])
+                continue
+            kept.append(path)
+            if code and original in found.stamps and _is_language_tag(code):
+                found.problems.append(Problem(
+                    path, 1, "file", f"'{code}' is not one of site.yaml's languages, so this file is read as one "
+                    f"of its own, not as a translation of {original}: add {code} to languages, or rename the file",
+                    Severity.WARNING))
+        kind[:] = kept
+    for path in [path for path in found.stamps if path.startswith(f"{CONTENT_DIR}/_index.") and path != HOME_FILE]:
+        original, code = translated_name(path) or (HOME_FILE, "")
+        _add_translation(found, path, original, others[code.lower()])
+
+
+def _add_translation(found: Found, path: str, original: str, code: str) -> None:
+    if original not in found.stamps:
+        found.problems.append(Problem(path, 1, "file", f"translates {original}, which does not exist: "
+                                      "a translation sits beside its original, named after it (bucha.md, bucha.uk.md)"))
+        return
+    found.translations[path] = (original, code)
+
+
+def _home_translation(path: str, others: dict[str, str]) -> tuple[str, str | None]:
+    """content/_index.uk.md translates the home page's text; another content/_index.<x>.md is not read."""
+    code = (translated_name(path) or ("", ""))[1]
+    if code.lower() in others:
+        return "translation", None
+    hint = f"'{code}' is not one of site.yaml's languages" if _is_language_tag(code) else "it is not the home page's file"
+    return "", f"{hint}; content/ holds incidents/, pages/, media/, _index.md and its translations"
+
+
+def _is_language_tag(code: str) -> bool:
+    """Whether a file name's last part names a language (fr, pt-BR), as CLDR knows them."""
+    if not _LANGUAGE_TAG.fullmatch(code):
+        return False
+    from babel import Locale, UnknownLocaleError  # only for the rare name with a dot in its stem
+
+    try:
+        Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")  # config.LANGUAGE_TAG's rule
 
 
 def _kind_of(path: str) -> tuple[str, str | None]:
     """(what the file is, or why the build does not read it)."""
-    if path == HOME_FILE:
+    if path == HOME_FILE or (path.startswith(f"{CONTENT_DIR}/_index.") and path.count("/") == 1):
         return "home", None
     folder, _, name = path.rpartition("/")
     if path.startswith(MEDIA_DIR + "/"):

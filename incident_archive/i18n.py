@@ -113,6 +113,33 @@ class Words:
             return PartialDate(2000, month).month_name
         return _locale(self.code).months["stand-alone"]["wide"][month]
 
+    def month_abbreviated(self, month: int) -> str:
+        """A month's short name standing alone (a narrow chart column): Mar, бер."""
+        if self._english or _locale(self.code) is None:
+            return PartialDate(2000, month).month_name[:3]
+        return _locale(self.code).months["stand-alone"]["abbreviated"][month]
+
+    def country(self, code: str) -> str | None:
+        """A country's name in this language (CLDR), from its ISO 3166-1 code; None where CLDR has none."""
+        locale = None if self._english else _locale(self.code)
+        return locale.territories.get(code) if locale is not None else None
+
+    def language_name(self, tag: str) -> str | None:
+        """A language's name in this language (CLDR): українська for uk on a Ukrainian page; None where unknown."""
+        locale, named = None if self._english else _locale(self.code), _locale(tag)
+        return named.get_display_name(locale) if locale is not None and named is not None else None
+
+    def plural_samples(self) -> tuple[tuple[str, int], ...]:
+        """Each CLDR plural category a whole number can take in this language, with the smallest
+        such number: (("one", 1), ("other", 0)) in English; ngettext of that number gives the
+        category's form, for scripts that choose one with Intl.PluralRules (search.js)."""
+        locale = _locale(self.code) or _locale("en")
+        samples: dict[str, int] = {}
+        for number in range(200):
+            samples.setdefault(locale.plural_form(number), number)
+        samples.setdefault("other", 100)  # the fallback a script takes (Ukrainian's is for fractions)
+        return tuple(sorted(samples.items()))
+
     def number(self, value: int) -> str:
         """1292 as this language groups digits: 1,292 in English, 1 292 in Ukrainian."""
         if _locale(self.code) is None:
@@ -143,22 +170,28 @@ def _compiled(sources: tuple[tuple[str, bytes], ...]) -> Translations | None:
     from babel.messages.pofile import read_po
     from babel.support import Translations
 
-    if not sources:
-        return None
     merged: Catalog | None = None
     for name, data in sources:
-        catalogue = read_po(io.BytesIO(data), domain=name)
+        try:
+            catalogue = read_po(io.BytesIO(data), domain=name, abort_invalid=True)
+        except Exception:  # noqa: BLE001 - reported where the theme is read (catalogues.problems); left out here
+            continue
         if merged is None:
             merged = catalogue
             continue
         for message in catalogue:
             if message.id and message.string and not message.fuzzy:
+                merged.delete(message.id, message.context)  # setting an id that is there would keep its old string
                 merged[message.id] = message
-    assert merged is not None
+    if merged is None:
+        return None
     compiled = io.BytesIO()
     write_mo(compiled, merged, use_fuzzy=False)
     compiled.seek(0)
-    return Translations(compiled)
+    try:
+        return Translations(compiled)
+    except Exception:  # noqa: BLE001 - a Plural-Forms gettext cannot read: reported with the theme
+        return None
 
 
 def words(code: str, sources: tuple[tuple[str, bytes], ...]) -> Words:
@@ -166,5 +199,9 @@ def words(code: str, sources: tuple[tuple[str, bytes], ...]) -> Words:
 
 
 def escaped(text: str) -> Markup:
-    """A translation as the pages use it: text, never markup, whoever wrote the catalogue."""
-    return escape(text)
+    """A translation as the pages use it: text, never markup, whoever wrote the catalogue.
+
+    An apostrophe is left as it is (the archive's own words write "record's", not "record&#39;s"):
+    it means nothing in text or in a double-quoted attribute, and the templates quote every
+    attribute with double quotes."""
+    return Markup(str(escape(text)).replace("&#39;", "'"))

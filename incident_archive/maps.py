@@ -24,6 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import atlas
+from .config import Config
+from .i18n import Words
 from .incremental import Generated
 from .model import Archive, Incident, TermGroup
 from .names import slugify
@@ -213,14 +215,14 @@ def drawn(incident: Incident) -> bool:
     return location.has_coordinates and location.precision != "region"
 
 
-def marks(incidents: Iterable[Incident], frame: Frame, place_names: dict[tuple[str, str], str],
-          here: tuple[str, str] | None = None) -> tuple[Mark, ...]:
+def marks(incidents: Iterable[Incident], frame: Frame, place_names: dict[tuple[str, str], str], config: Config,
+          words: Words, here: tuple[str, str] | None = None) -> tuple[Mark, ...]:
     """The marks for these records: one each while few, numbered circles where they crowd.
 
     Points within about GATHER units of each other are one group (a town's incidents); while that
     leaves more than MOST_MARKS marks, the distance doubles. A group links to the place most of its
     records are in, unless that is the page it is drawn on (`here`); place_names (names_of_places)
-    names the places.
+    names the places; `config` and `words` (the pages' language) name the marks.
     """
     placed = sorted(((*frame.position(*point), incident.id, incident)
                      for incident in incidents if drawn(incident) and (point := _point(incident))), key=lambda item: item[:3])
@@ -229,8 +231,8 @@ def marks(incidents: Iterable[Incident], frame: Frame, place_names: dict[tuple[s
         distance *= 2  # a first guess, cheaper than gathering: the squares the points fall in
     while len(groups := _gathered(placed, distance)) > MOST_MARKS:
         distance *= 2
-    made = [_one(members[0], frame) if len(members) == 1 else _group(members, distance, place_names, here)
-            for members in groups]
+    made = [_one(members[0], frame, config, words) if len(members) == 1
+            else _group(members, distance, place_names, here, words) for members in groups]
     return tuple(sorted(made, key=lambda mark: (mark.y, mark.x, mark.incident or "")))
 
 
@@ -258,28 +260,34 @@ def _gathered(placed: list, distance: float) -> list[list]:
     return groups
 
 
-def _one(member, frame: Frame) -> Mark:
+def _one(member, frame: Frame, config: Config, words: Words) -> Mark:
     incident, x, y = member
-    when = incident.date.human() if incident.date_end is None else f"{incident.date.human()} to {incident.date_end.human()}"
-    label = f"{incident.shown_title} ({when})"
+    when = words.date(incident.date) if incident.date_end is None else \
+        words.gettext("%(start)s to %(end)s") % {"start": words.date(incident.date), "end": words.date(incident.date_end)}
+    label = f"{config.shown_title(incident)} ({when})"
     if incident.location.precision == "settlement":
         radius = max(RING_MIN, SETTLEMENT_KM * frame.units_per_km())
-        return Mark("ring", round(x, 1), round(y, 1), round(radius, 1), 1, f"{label}, placed to its town", incident.id)
+        return Mark("ring", round(x, 1), round(y, 1), round(radius, 1), 1,
+                    words.gettext("%(label)s, placed to its town") % {"label": label}, incident.id)
     return Mark("dot", round(x, 1), round(y, 1), DOT, 1, label, incident.id)
 
 
-def _group(members: list, cell: float, place_names: dict[tuple[str, str], str], here) -> Mark:
+def _group(members: list, cell: float, place_names: dict[tuple[str, str], str], here, words: Words) -> Mark:
     count = len(members)
     x = sum(x for _, x, _ in members) / count
     y = sum(y for _, _, y in members) / count
     places = Counter(_place_of(incident) for incident, _, _ in members)
     place, most = min(places.items(), key=lambda item: (-item[1], item[0]))
-    named = place_names.get(place, "no named country")
-    where = f"all in {named}" if most == count else f"{most} in {named}"
+    named = place_names.get(place) or words.gettext("no named country")
+    if most == count:
+        label = words.ngettext("%(num)d incident, all in %(place)s", "%(num)d incidents, all in %(place)s", count)
+    else:
+        label = words.ngettext("%(num)d incident, %(most)s in %(place)s", "%(num)d incidents, %(most)s in %(place)s", count)
     # Grows with the count, within its share of the map, and always wide enough for its number.
     radius = max(min(DOT + 1.5 * math.sqrt(count), max(cell / 2, DOT + 6)), 3 + 4 * len(str(count)))
     target = place if place in place_names and place != here else None
-    return Mark("group", round(x, 1), round(y, 1), round(radius, 1), count, f"{count} incidents, {where}", place=target)
+    return Mark("group", round(x, 1), round(y, 1), round(radius, 1), count,
+                label % {"num": count, "most": most, "place": named}, place=target)
 
 
 def names_of_places(archive: Archive) -> dict[tuple[str, str], str]:
@@ -297,13 +305,13 @@ def _place_of(incident: Incident) -> tuple[str, str]:
     return ((location.country or "").lower(), slugify(location.admin1) if location.admin1 else "")
 
 
-def locator(incident: Incident, frame: Frame) -> Mark | None:
+def locator(incident: Incident, frame: Frame, config: Config, words: Words) -> Mark | None:
     """The one mark of an incident's own page; None when its place is not drawn as a point."""
     point = _point(incident)
     if not drawn(incident) or point is None:
         return None
     x, y = frame.position(*point)
-    return _one((incident, x, y), frame)
+    return _one((incident, x, y), frame, config, words)
 
 
 # --- The table of places --------------------------------------------------------------------------
@@ -319,7 +327,7 @@ class PlaceCount:
     not_drawn: int
 
 
-def place_counts(archive: Archive) -> tuple[tuple[PlaceCount, tuple[PlaceCount, ...]], ...]:
+def place_counts(archive: Archive, words: Words) -> tuple[tuple[PlaceCount, tuple[PlaceCount, ...]], ...]:
     """Each country with its regions, as the places page orders them, counting what the map draws.
 
     The records with no country come last, under the name "No country given"."""
@@ -334,5 +342,5 @@ def place_counts(archive: Archive) -> tuple[tuple[PlaceCount, tuple[PlaceCount, 
     nowhere = [i for i, incident in archive.incidents.items() if not incident.location.country]
     if nowhere:
         shown = sum(is_drawn[i] for i in nowhere)
-        rows.append((PlaceCount("No country given", "", "", shown, len(nowhere) - shown), ()))
+        rows.append((PlaceCount(words.gettext("No country given"), "", "", shown, len(nowhere) - shown), ()))
     return tuple(rows)

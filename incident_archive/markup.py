@@ -190,7 +190,24 @@ class Converter:
         if self.ask("title", incident_id) is None:
             return None
         self.converting()[1].links_to += (incident_id,)
-        return self.page_url(urls.incident(incident_id))
+        return self.page_url(self._translated_page(incident_id) or urls.incident(incident_id))
+
+    def incident_title(self, incident_id: str) -> str | None:
+        """An incident's title in the body's language where it is translated into it, else its own."""
+        translated = self._translated_page(incident_id)
+        return self.ask("title_at", translated) if translated else self.ask("title", incident_id)
+
+    def _translated_page(self, incident_id: str) -> str | None:
+        """The incident's page in the language of the body being converted, if it has one there
+        (a body in the default language: always None, its pages being the default ones)."""
+        prefix = self.converting()[0].prefix
+        if not prefix or self.ask("title_at", prefix + urls.incident(incident_id)) is None:
+            return None
+        return prefix + urls.incident(incident_id)
+
+    def language_page(self, target: str) -> str:
+        """A link to one of the pages every language has (the home page, a page): in the body's language."""
+        return self.page_url(self.converting()[0].prefix + target)
 
 
 class _IncidentLinks(markdown.Extension):
@@ -459,7 +476,7 @@ class _ResolveLinks(Treeprocessor):
     def _incident_id_link(self, element) -> None:
         converter, target = self.converter, element.attrib.pop("data-incident")
         href = converter.incident_href(target)
-        element.text = element.text or converter.ask("title", converter.ask("current_id", target)) or target
+        element.text = element.text or converter.incident_title(converter.ask("current_id", target)) or target
         if href:
             self._set(element, "href", href)
             return
@@ -530,7 +547,7 @@ class _ResolveLinks(Treeprocessor):
     def _markdown_target(self, href, target, fragment, field_name, element) -> str | None:
         converter = self.converter
         if target == HOME_FILE:
-            return converter.page_url(urls.HOME) + fragment
+            return converter.language_page(urls.HOME) + fragment
         incident_id = converter.ask("incident_at", target)
         if incident_id is not None:
             url = converter.incident_href(incident_id)
@@ -539,7 +556,7 @@ class _ResolveLinks(Treeprocessor):
             return url and url + fragment
         page_id = converter.ask("page_at", target)
         if page_id is not None:
-            return converter.page_url(urls.page(page_id)) + fragment
+            return converter.language_page(urls.page(page_id)) + fragment
         hint = converter.hint("path_hint", target)
         self.converter.report(href, field_name, f"{href}: there is no file {target}{hint}")
         return None

@@ -127,6 +127,7 @@ class BodySource:
     start: int = 0  # offset in the decoded text
     line: int = 1  # file line of its first line
     digest: str = ""
+    blank: bool = False  # nothing but white space: a translation may leave out only a body the original lacks
 
 
 @pickled_by_fields
@@ -165,6 +166,10 @@ class Incident:
     extra: tuple[tuple[str, object], ...] = ()
     # (label, value) of the declared fields the page lists among the record's facts, where it has one.
     facts: tuple[tuple[str, object], ...] = ()
+    # Set only on a record as another language shows it (translations.view): the original's
+    # language, for the link to it, and whether software made the translation.
+    original_lang: str | None = None
+    machine_translated: bool = False
 
     @property
     def counted(self) -> bool:
@@ -214,6 +219,37 @@ class Page:
     draft: bool = False
     lang: str | None = None
     updated: PartialDate | None = None
+    original_lang: str | None = None  # as Incident's: set on a translation's view
+    machine_translated: bool = False
+
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """A record's or a page's text in another language (`bucha.uk.md` beside `bucha.md`): text only,
+    the facts being the original's. Fields a translation leaves out show the original's text."""
+
+    path: str
+    original: str  # the original's path, beside it
+    lang: str  # from the file name, never written in it
+    body: BodySource = BodySource()
+    digest: str = ""  # of its path and front matter, as a record's
+    title: str | None = None
+    summary: str | None = None
+    location_name: str | None = None
+    content_warning: str | None = None
+    notes: tuple[str, ...] = ()  # the corrections' notes, by position
+    media: tuple[tuple[str | None, str | None], ...] = ()  # (caption, alt) of each item, by position
+    translated_from: str | None = None  # the original's text version it was made from (translations.text_version)
+    machine_translated: bool = False
+    lines: str = ""  # as Incident.lines
+
+    def line_of(self, field_name: str) -> int:
+        for entry in self.lines.split(" "):
+            name, _, line = entry.rpartition("=")
+            if name == field_name:
+                return int(line)
+        return 1
 
 
 @pickled_by_fields
@@ -243,6 +279,7 @@ class Reading:
     problems: list[Problem] = field(default_factory=list)
     # The bodies of files left out for their front matter, converted for their problems alone.
     unchecked_bodies: list[tuple[Document, BodySource]] = field(default_factory=list)
+    translations: list[Translation] = field(default_factory=list)
 
 
 @pickled_by_fields
@@ -268,6 +305,10 @@ class LinkTable:
     redirects: dict[str, str]  # previous or merged id → current id
     known_ids: frozenset[str]  # every id claimed, published or not, valid or not
     media: frozenset[str]
+    # The pages a language other than the default has of the records translated into it, each with
+    # its title there: "uk/incidents/bucha/index.html" → "Страта ...". A body in that language links
+    # there; to the default language's page of a record not translated.
+    translated: dict[str, str] = field(default_factory=dict)
 
     # The questions a body may ask. A converted body is reused while every answer it got stays the same.
 
@@ -289,6 +330,10 @@ class LinkTable:
 
     def has_media(self, name: str) -> bool:
         return name in self.media
+
+    def title_at(self, page_path: str) -> str | None:
+        """The title of a record's page in a language other than the default; None: it has none there."""
+        return self.translated.get(page_path)
 
     def id_hint(self, incident_id: str) -> str:
         return did_you_mean(incident_id, self.known_ids)
@@ -315,6 +360,9 @@ class Archive:
     links: LinkTable
     # Known once the bodies are converted (graph.with_backlinks): incident id → the incidents whose bodies link to it.
     mentioned_in: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # language → record key (incident id, render.page_key(id), render.HOME_KEY) → its translation
+    # into that language, for the published records that have one (translations.attach).
+    translations: dict[str, dict[str, Translation]] = field(default_factory=dict)
 
 
 @dataclass
@@ -326,11 +374,15 @@ class Document:
     page_dir: str  # the page's folder in the output, e.g. "incidents/bucha"
     heading_level: int = 2  # the level of the body's top headings: the page's outline continues there
     body_digest: str = ""
+    # The prefix of the page's language ("uk/"; "" for the default language): its links lead to
+    # that language's pages where they exist.
+    prefix: str = ""
 
     @property
     def key(self) -> str:
         """Everything but the link table that the HTML depends on: a cached conversion is found by it."""
-        return digest(self.path, str(self.body_line), self.page_dir, str(self.heading_level), self.body_digest)
+        parts = (self.path, str(self.body_line), self.page_dir, str(self.heading_level), self.body_digest)
+        return digest(*parts, self.prefix) if self.prefix else digest(*parts)
 
 
 @dataclass(slots=True)

@@ -12,17 +12,17 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import content, graph, inputs, outputs, parallel, render, urls, vcs
+from . import content, graph, inputs, outputs, parallel, render, translations, urls, vcs
 from .cache import CACHE_DIR, Cache, CacheDamaged, pack_html
 from .config import SITE_FILE, Config, load_config
 from .duplicates import likely_duplicates
 from .images import Store
 from .incremental import Output, outputs_intact, write_outputs
 from .media import listing_problems, media_problems
-from .model import Archive, Body, BodySource, Document, Failure, IdClaim, Incident, Page, Problem, Reading, digest
+from .model import Archive, Body, BodySource, Document, Failure, IdClaim, Incident, Page, Problem, Reading, Translation, digest
 from .names import id_from_path
 from .progress import Progress
-from .schema import RESERVED_IDS, incident_schema, validate_incident, validate_page
+from .schema import RESERVED_IDS, incident_schema, validate_incident, validate_page, validate_translation
 from .theme import Theme, read_theme
 from .theme import loader as theme_loader
 from .writer import UnsafeOutput, check_output_folder, check_paths
@@ -124,7 +124,7 @@ def _with_cache(root: Path, options: Options, command) -> Result:
 
 
 def _check(root: Path, config: Config, theme: Theme, cache: Cache, options: Options, problems: list[Problem]) -> Result:
-    found = content.discover(root)
+    found = content.discover(root, config.languages)
     run = f"check new={digest(*sorted(options.new_records))}"
     signature = _signature(run, found, problems)
     result = None if options.clean else cache.last_result(run, signature)
@@ -139,7 +139,7 @@ def _check(root: Path, config: Config, theme: Theme, cache: Cache, options: Opti
 
 def _build(root: Path, config: Config, theme: Theme, cache: Cache, options: Options, problems: list[Problem],
            out_dir: Path) -> Result:
-    found = content.discover(root)
+    found = content.discover(root, config.languages)
     head = vcs.history_head(root) if config.history else None  # a commit changes histories, not files' stamps
     run = f"build {out_dir.resolve()} drafts={options.drafts} strict={options.strict}"
     signature = _signature(run, found, problems, head)
@@ -172,7 +172,7 @@ def _build(root: Path, config: Config, theme: Theme, cache: Cache, options: Opti
 
 
 def _claims(root: Path, config: Config, theme: Theme, cache: Cache, options: Options, problems: list[Problem]) -> Result:
-    reading = read_archive(root, config, content.discover(root), cache, options)
+    reading = read_archive(root, config, content.discover(root, config.languages), cache, options)
     result = Result()
     result.claimed = {claim.id: claim.path for claim in reading.claims}
     for incident in reading.incidents:
@@ -280,8 +280,10 @@ def _read_link_convert(root: Path, config: Config, found: content.Found, cache: 
     """read → validate → link → convert, each stage a value; backlinks come from the converted bodies."""
     reading = read_archive(root, config, found, cache, options)
     archive, link_problems = graph.link(reading, config, options.drafts)
+    archive, translation_problems = translations.attach(archive, reading, config)
+    link_problems += translation_problems
     link_problems += listing_problems(reading)
-    bodies, body_problems = convert_bodies(root, archive, reading, cache, options)
+    bodies, body_problems = convert_bodies(root, archive, reading, cache, options, config)
     archive = graph.with_backlinks(archive, {key: body.links_to for key, (_, body) in bodies.items()})
     references = {key: render.BodyRef(document_key, body.html_digest) for key, (document_key, body) in bodies.items()}
     return Linked(archive, references, reading.problems + link_problems + body_problems)
@@ -297,7 +299,7 @@ def _result(linked: Linked, problems: list[Problem]) -> Result:
 class FileRecord:
     """What reading and validating one file gave: kept in the cache while the file is unchanged."""
 
-    record: Incident | Page | None
+    record: Incident | Page | Translation | None
     claim: IdClaim | None
     problems: list[Problem]
     # The body of a file whose front matter has errors: converted all the same, so that its broken
@@ -308,11 +310,11 @@ class FileRecord:
 def read_archive(root: Path, config: Config, found: content.Found, cache: Cache, options: Options) -> Reading:
     """Read and validate every file (only those changed since the last build); a file with errors is left out."""
     media = [f"{content.MEDIA_DIR}/{name}" for name in found.media]
-    paths = found.incidents + found.pages + ([found.home] if found.home else []) + media
+    paths = found.incidents + found.pages + ([found.home] if found.home else []) + list(found.translations) + media
     known = cache.file_records()
     stamps = {path: "{}:{}".format(*found.stamps[path]) for path in paths}
     changed = [path for path in paths if known.get(path, ("",))[0] != stamps[path]]
-    reader = _Reader(root, config, {path: found.stamps[path][1] for path in media}, _store(cache))
+    reader = _Reader(root, config, {path: found.stamps[path][1] for path in media}, _store(cache), found.translations)
     # strict: zip then asks the progress for one more item, which lets it finish its line.
     read = options.progress.track("read", parallel.run(reader, changed, options.jobs), len(changed))
     fresh = dict(zip(changed, read, strict=True))
@@ -328,6 +330,8 @@ def read_archive(root: Path, config: Config, found: content.Found, cache: Cache,
             reading.claims.append(file.claim)
         if path == content.HOME_FILE:
             reading.home = file.record if isinstance(file.record, Page) else None  # the home file is a page
+        elif isinstance(file.record, Translation):
+            reading.translations.append(file.record)
         elif isinstance(file.record, Incident):
             reading.incidents.append(file.record)
         elif file.record:
@@ -338,15 +342,22 @@ def read_archive(root: Path, config: Config, found: content.Found, cache: Cache,
 class _Reader:
     """Reads one file in a worker: decode, split, parse the YAML, validate."""
 
-    def __init__(self, root: Path, config: Config, media_sizes: dict[str, int], store: Store):
+    def __init__(self, root: Path, config: Config, media_sizes: dict[str, int], store: Store,
+                 translated: dict[str, tuple[str, str]]):
         self.root, self.config, self.schema = root, config, incident_schema(config)
-        self.media_sizes, self.store = media_sizes, store
+        self.media_sizes, self.store, self.translated = media_sizes, store, translated
 
     def __call__(self, path: str) -> FileRecord:
         if path in self.media_sizes:
             return FileRecord(None, None, media_problems(self.root, path, self.media_sizes[path], self.store))
         raw, problems = content.read_file(self.root, path)
         is_incident = path.startswith(content.INCIDENTS_DIR)
+        if path in self.translated:
+            if raw is None or raw.meta is None:
+                return FileRecord(None, None, problems, _unchecked_body(raw, is_incident))
+            translation, translation_problems = validate_translation(raw, *self.translated[path], self.config)
+            return FileRecord(translation, None, problems + translation_problems,
+                              None if translation else _unchecked_body(raw, is_incident))
         if raw is None or raw.meta is None:
             guessed_id = id_from_path(path) if is_incident else None
             return FileRecord(None, IdClaim(guessed_id, path, 1, guessed=True) if guessed_id else None, problems,
@@ -371,8 +382,9 @@ def _unchecked_body(raw: content.RawFile | None, is_incident: bool,
     return Document(raw.path, source.line, page_dir, level, source.digest), source
 
 
-def convert_bodies(root: Path, archive: Archive, reading: Reading, cache: Cache, options: Options):
-    """Markdown → HTML for every published body (every body, drafts included, when checking).
+def convert_bodies(root: Path, archive: Archive, reading: Reading, cache: Cache, options: Options, config: Config):
+    """Markdown → HTML for every published body (every body, drafts included, when checking), and
+    for each other language its translations' and its copies of the pages (translations.documents).
 
     → ({record key: (document key, Body)}, problems). The HTML goes to the cache, not into memory;
     a body converted before is reused while its text, place and link-table answers are unchanged.
@@ -387,6 +399,7 @@ def convert_bodies(root: Path, archive: Archive, reading: Reading, cache: Cache,
         documents[render.page_key(page.id)] = (_document(page, page.id), page.body)
     if reading.home:
         documents[render.HOME_KEY] = (_document(reading.home, "."), reading.home.body)
+    documents |= translations.documents(archive, config)
     for document, source in reading.unchecked_bodies:  # never published; converted for their problems alone
         documents[f"unchecked:{document.path}"] = (document, source)
     keys = {key: document.key for key, (document, _) in documents.items()}
@@ -406,7 +419,8 @@ def convert_bodies(root: Path, archive: Archive, reading: Reading, cache: Cache,
     cache.save_bodies(rows(), keep=set(keys.values()))
     bodies_by_key = reusable | converted
     bodies = {key: (keys[key], bodies_by_key[keys[key]]) for key in documents}
-    return bodies, [problem for _, body in bodies.values() for problem in body.problems]
+    # A page's body is converted for each language's copy of the page: its problems are said once.
+    return bodies, list(dict.fromkeys(problem for _, body in bodies.values() for problem in body.problems))
 
 
 def _document(record: Incident | Page, page_dir: str, heading_level: int = 2) -> Document:

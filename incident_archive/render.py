@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from . import citation, i18n, inputs, maps, timeline, urls
 from .cache import CacheDamaged
 from .config import Config
-from .dates import human_range
+from .dates import PartialDate, parse_partial_date
 from .model import Archive, Failure, Incident, Location, Page, Problem
 
 if TYPE_CHECKING:  # imported where it is used, so that builds with nothing to render skip it
@@ -144,26 +144,24 @@ def make_environment(config: Config, loader: jinja2.BaseLoader, bytecode_cache=N
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["date_range"] = lambda incident: human_range(incident.date, incident.date_end)
-    env.filters["country_name"] = config.country_name
-    env.filters["place_line"] = lambda location: place_line(location, config)
     env.filters["absolute_url"] = lambda path: _absolute_url(config, path)
-    env.filters["citation"] = lambda incident: citation.plain(incident, config)
-    env.filters["bibtex"] = lambda incident: citation.bibtex(incident, config)
-    env.filters["spoken_ranges"] = spoken_ranges
-    env.filters["language_name"] = language_name
     env.globals["site"] = config
     _install_words(env, config, catalogues or {})
     return env
 
 
 def _install_words(env: jinja2.Environment, config: Config, catalogues: dict) -> None:
-    """gettext and ngettext for the templates (`_()`, `{% trans %}`), in the language of the page
-    being rendered (its context's `language`, else the site's), always escaped (i18n.escaped)."""
+    """gettext and ngettext for the templates (`_()`, `ngettext()`), in the language of the page
+    being rendered (its context's `language`, else the site's), always escaped (i18n.escaped);
+    and the filters whose words, dates or names depend on that language.
+
+    Each language's pages see `site` as that language shows it (render_page gives it): site.yaml's
+    translations, and the engine's default statuses and taxonomies in its words."""
     import jinja2
 
     by_code = {code: i18n.words(code, catalogues.get(code, ())) for code in config.languages}
     default = by_code[config.language]
+    env.globals["sites"] = {code: config.translated(code).in_language(words) for code, words in by_code.items()}
 
     def words_of(context) -> i18n.Words:
         language = context.get("language")
@@ -179,6 +177,29 @@ def _install_words(env: jinja2.Environment, config: Config, catalogues: dict) ->
 
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["words_of"] = words_of
+    # The page's language (for lang="..." on the interface's words inside a record in another one),
+    # and the plural categories a script chooses among (search.html).
+    env.globals["interface_language"] = jinja2.pass_context(lambda context: words_of(context).code)
+    env.globals["plural_samples"] = jinja2.pass_context(lambda context: words_of(context).plural_samples())
+    filters = {
+        "date_range": lambda words, site, incident: words.date_range(incident.date, incident.date_end),
+        "human_date": lambda words, site, date: words.date(_partial_date(date)),
+        "country_name": lambda words, site, code: site.country_name(code),
+        "place_line": lambda words, site, location: place_line(location, site),
+        "shown_title": lambda words, site, incident: site.shown_title(incident),
+        "citation": lambda words, site, incident: citation.plain(incident, site, words),
+        "bibtex": lambda words, site, incident: citation.bibtex(incident, site, words),
+        "spoken_ranges": lambda words, site, text: spoken_ranges(text, words),
+        "language_name": lambda words, site, tag: language_name(tag, words),
+    }
+    for name, function in filters.items():
+        env.filters[name] = jinja2.pass_context(
+            lambda context, value, function=function: function(words_of(context), context["site"], value))
+
+
+def _partial_date(value: PartialDate | str) -> PartialDate:
+    """A record's date, or a date-time git gives (2024-03-04T10:00:00Z) taken to its day."""
+    return value if isinstance(value, PartialDate) else parse_partial_date(value[:10])
 
 
 def _absolute_url(config: Config, path: str) -> str:
@@ -188,16 +209,19 @@ def _absolute_url(config: Config, path: str) -> str:
 
 
 _EN_DASH = "\u2013"
-# Screen readers tend to read "12–600" as "12 600": the dash is shown, "to" is said.
-_SPOKEN_DASH = Markup('<span aria-hidden="true">\u2013</span><span class="visually-hidden"> to </span>')
 
 
-def spoken_ranges(text: object) -> Markup:
-    """A date range or a casualty range as HTML in which each en dash is read out as "to"."""
+def spoken_ranges(text: object, words: i18n.Words) -> Markup:
+    """A date range or a casualty range as HTML in which each en dash is read out as "to".
+
+    Screen readers tend to read "12–600" as "12 600": the dash is shown, "to" is said."""
     text = str(text)
     if _EN_DASH not in text:
         return escape(text)
-    return _SPOKEN_DASH.join([escape(part) for part in text.split(_EN_DASH)])
+    # Translators: said between the two ends of a range (4–6 March 2022, 12–600), where the dash is shown.
+    said = words.gettext("to")
+    dash = Markup('<span aria-hidden="true">\u2013</span><span class="visually-hidden"> %s </span>') % said
+    return dash.join([escape(part) for part in text.split(_EN_DASH)])
 
 
 # The languages sources are most often in; any other tag is shown as written (no locale
@@ -211,16 +235,19 @@ LANGUAGE_NAMES = {
 }
 
 
-def language_name(tag: str) -> str:
-    """The English name of a language tag's language ("uk" → "Ukrainian"), or the tag itself."""
-    return LANGUAGE_NAMES.get(tag.split("-")[0].lower(), tag)
+def language_name(tag: str, words: i18n.Words) -> str:
+    """The name of a language tag's language in the interface's language: the table above in
+    English ("uk" → "Ukrainian"), CLDR's in the others (українська); else the tag itself."""
+    if words.code.split("-")[0].lower() == "en":
+        return LANGUAGE_NAMES.get(tag.split("-")[0].lower(), tag)
+    return words.language_name(tag) or tag
 
 
 def place_line(location: Location, config: Config) -> str:
     """How lists, feeds and search results write a place: its name, its region unless named in it, its country."""
     parts = [location.name]
     if location.admin1 and location.admin1 not in location.name:
-        parts.append(location.admin1)
+        parts.append(config.place_name(location.admin1))
     if location.country:
         parts.append(config.country_name(location.country))
     return ", ".join(parts)
@@ -233,45 +260,47 @@ def page_specs(archive: Archive, config: Config, bodies: dict[str, BodyRef], fra
     prefix); `frame` is the part of the world the map and the incidents' locators show,
     place_frames (maps.place_frames) each place's."""
     words = words or i18n.words(config.language, ())
-    navigation = site_navigation(archive, config)
-    for spec in _every_page(archive, config, bodies, frame, place_frames):
+    config = config.in_language(words)
+    navigation = site_navigation(archive, config, words)
+    for spec in _every_page(archive, config, bodies, frame, place_frames, words):
         spec.context |= navigation
         yield spec
 
 
-def site_navigation(archive: Archive, config: Config) -> dict:
+def site_navigation(archive: Archive, config: Config, words: i18n.Words) -> dict:
     """What every HTML page's header and footer show: the main sections, then the menu pages."""
     menu = tuple(page for page in archive.pages if page.menu is not None)
-    return {"menu": menu, "nav": _navigation(config, menu)}
+    return {"menu": menu, "nav": _navigation(config, menu, words)}
 
 
-def _navigation(config: Config, menu: tuple[Page, ...]) -> tuple[tuple[str, str, str], ...]:
+def _navigation(config: Config, menu: tuple[Page, ...], words: i18n.Words) -> tuple[tuple[str, str, str], ...]:
     """The site's main sections, then the menu pages: (section key, page path, label)."""
     return (
-        ("incidents", urls.listing("incidents"), "Incidents"),
+        ("incidents", urls.listing("incidents"), words.gettext("Incidents")),
         *((taxonomy.key, urls.index(taxonomy.key), taxonomy.title) for taxonomy in config.taxonomies),
-        (urls.PLACES, urls.index(urls.PLACES), "Places"),
-        (urls.MAP, urls.index(urls.MAP), "Map"),
-        (urls.DATES, urls.index(urls.DATES), "Timeline"),
-        (urls.STATUSES, urls.index(urls.STATUSES), "Status"),
-        (urls.SEARCH, urls.index(urls.SEARCH), "Search"),
+        (urls.PLACES, urls.index(urls.PLACES), words.gettext("Places")),
+        (urls.MAP, urls.index(urls.MAP), words.gettext("Map")),
+        (urls.DATES, urls.index(urls.DATES), words.gettext("Timeline")),
+        (urls.STATUSES, urls.index(urls.STATUSES), words.gettext("Status")),
+        (urls.SEARCH, urls.index(urls.SEARCH), words.gettext("Search")),
         *((page.id, urls.page(page.id), page.title) for page in menu),
     )
 
 
 def _every_page(archive: Archive, config: Config, bodies: dict[str, BodyRef], frame: maps.Frame,
-                place_frames: dict[tuple[str, str], maps.Frame]) -> Iterator[PageSpec]:
-    yield _home(archive, config, bodies)
-    yield from _listings(archive, "incidents", "All incidents", archive.newest_first, config)
-    yield from _incidents(archive, bodies, frame)
-    yield from _redirects(archive)
+                place_frames: dict[tuple[str, str], maps.Frame], words: i18n.Words) -> Iterator[PageSpec]:
+    yield _home(archive, config, bodies, words)
+    yield from _listings(archive, "incidents", words.gettext("All incidents"), archive.newest_first, config)
+    yield from _incidents(archive, bodies, frame, config, words)
+    yield from _redirects(archive, config)
     yield from _taxonomies(archive, config)
-    yield from _places(archive, config, place_frames)
-    yield from _map_pages(archive, frame)
-    yield from _date_pages(archive, config)
-    yield from _statuses(archive, config)
+    yield from _places(archive, config, place_frames, words)
+    yield from _map_pages(archive, frame, config, words)
+    yield from _date_pages(archive, config, words)
+    yield from _statuses(archive, config, words)
     yield from _pages(archive, bodies)
-    yield PageSpec(urls.NOT_FOUND, "404.html", {"title": "Page not found"}, root=urlsplit(config.base_url or "/").path or "/")
+    yield PageSpec(urls.NOT_FOUND, "404.html", {"title": words.gettext("Page not found")},
+                   root=urlsplit(config.base_url or "/").path or "/")
 
 
 def template_problem(error: Exception, root: Path) -> Problem:
@@ -308,16 +337,19 @@ def render_page(spec: PageSpec, env: jinja2.Environment, body_html: Callable[[st
     prefix = language.prefix if isinstance(language, i18n.Language) else ""
     context |= {"link": urls.Links(spec.path, root=spec.root, prefix=prefix), "page_path": spec.path,
                 "neutral_path": spec.path[len(prefix):]}
+    sites = cast(dict, env.globals.get("sites", {}))
+    if isinstance(language, i18n.Language) and language.code in sites:
+        context["site"] = sites[language.code]  # site.yaml and the engine's defaults in the page's language
     return env.get_template(spec.template).render(context).encode("utf-8")
 
 
-def _home(archive: Archive, config: Config, bodies) -> PageSpec:
+def _home(archive: Archive, config: Config, bodies, words: i18n.Words) -> PageSpec:
     latest = [archive.incidents[i] for i in archive.newest_first[: config.latest]]
     return PageSpec(urls.HOME, "home.html", {
         "title": archive.home.title if archive.home else config.title,
         "intro": bodies.get(HOME_KEY),
         "total": len(archive.incidents), "by_status": _status_counts(archive, config), "by_year": archive.years, "latest": latest,
-        "timeline": timeline.compact(archive),  # and by_year's rows link to the year pages
+        "timeline": timeline.compact(archive, config, words),  # and by_year's rows link to the year pages
         **_figures(archive, config),
     })
 
@@ -365,17 +397,18 @@ def _page_numbers(number: int, count: int) -> tuple[int | None, ...]:
     )
 
 
-def _incidents(archive: Archive, bodies: dict[str, BodyRef], frame: maps.Frame) -> Iterator[PageSpec]:
+def _incidents(archive: Archive, bodies: dict[str, BodyRef], frame: maps.Frame, config: Config,
+               words: i18n.Words) -> Iterator[PageSpec]:
     for incident_id, incident in archive.incidents.items():
         older, newer = archive.neighbours[incident_id]
         related = archive.related.get(incident_id, ())
         yield PageSpec(urls.incident(incident_id), "incident.html", {
-            "incident": incident, "title": incident.shown_title, "body": bodies[incident_id],
+            "incident": incident, "title": config.shown_title(incident), "body": bodies[incident_id],
             "related": _records(archive, related),
             "mentioned_in": _records(archive, [i for i in archive.mentioned_in.get(incident_id, ()) if i not in related]),
             "older": archive.incidents.get(older) if older else None, "newer": archive.incidents.get(newer) if newer else None,
             "history": None,  # given by give_histories, from git
-            "locator": maps.locator(incident, frame), "frame": frame,
+            "locator": maps.locator(incident, frame, config, words), "frame": frame,
         })
 
 
@@ -391,10 +424,11 @@ def _records(archive: Archive, ids) -> list[Incident]:
     return [archive.incidents[i] for i in ids]
 
 
-def _redirects(archive: Archive) -> Iterator[PageSpec]:
+def _redirects(archive: Archive, config: Config) -> Iterator[PageSpec]:
     for old, new in sorted(archive.redirects.items()):
         if old not in archive.incidents:
-            yield PageSpec(urls.incident(old), "redirect.html", {"title": archive.incidents[new].shown_title, "target": new})
+            yield PageSpec(urls.incident(old), "redirect.html", {"title": config.shown_title(archive.incidents[new]),
+                                                                 "target": new})
 
 
 def _taxonomies(archive: Archive, config: Config) -> Iterator[PageSpec]:
@@ -408,15 +442,16 @@ def _taxonomies(archive: Archive, config: Config) -> Iterator[PageSpec]:
                                  group.ids, config, definition=group.definition, parent=taxonomy)
 
 
-def _places(archive: Archive, config: Config, frames: dict[tuple[str, str], maps.Frame]) -> Iterator[PageSpec]:
+def _places(archive: Archive, config: Config, frames: dict[tuple[str, str], maps.Frame],
+            words: i18n.Words) -> Iterator[PageSpec]:
     """The places page, then each country's and region's list, its first page with its records' map."""
-    yield PageSpec(urls.index(urls.PLACES), "places.html", {"title": "Places", "countries": archive.countries})
+    yield PageSpec(urls.index(urls.PLACES), "places.html", {"title": words.gettext("Places"), "countries": archive.countries})
     names = maps.names_of_places(archive)
 
     def on_the_map(ids: tuple[str, ...], here: tuple[str, str]) -> dict:
         if here not in frames:
             return {}
-        marks = maps.marks((archive.incidents[i] for i in ids), frames[here], names, here)
+        marks = maps.marks((archive.incidents[i] for i in ids), frames[here], names, config, words, here)
         return {"frame": frames[here], "marks": marks, "drawn": sum(mark.count for mark in marks)}
 
     for country in archive.countries:
@@ -427,34 +462,34 @@ def _places(archive: Archive, config: Config, frames: dict[tuple[str, str], maps
                                  region.ids, config, on_the_map(region.ids, (country.slug, region.slug)), country=country)
 
 
-def _map_pages(archive: Archive, frame: maps.Frame) -> Iterator[PageSpec]:
+def _map_pages(archive: Archive, frame: maps.Frame, config: Config, words: i18n.Words) -> Iterator[PageSpec]:
     """map/index.html: every record drawn at its precision, and the table of places that counts them all."""
-    marks = maps.marks(archive.incidents.values(), frame, maps.names_of_places(archive))
+    marks = maps.marks(archive.incidents.values(), frame, maps.names_of_places(archive), config, words)
     drawn = sum(mark.count for mark in marks)
     yield PageSpec(urls.index(urls.MAP), "map.html", {
-        "title": "Map", "frame": frame, "marks": marks, "places": maps.place_counts(archive),
+        "title": words.gettext("Map"), "frame": frame, "marks": marks, "places": maps.place_counts(archive, words),
         "drawn": drawn, "not_drawn": len(archive.incidents) - drawn,
     })
 
 
-def _date_pages(archive: Archive, config: Config) -> Iterator[PageSpec]:
+def _date_pages(archive: Archive, config: Config, words: i18n.Words) -> Iterator[PageSpec]:
     """The timeline, dates/index.html, and the pages of each year and month (timeline.py): addresses
     that keep their meaning as records are added, unlike page N of a list."""
-    dates = timeline.dates(archive, config)
-    yield PageSpec(urls.index(urls.DATES), "dates.html", {"title": "Timeline", "charts": dates.charts})
+    dates = timeline.dates(archive, config, words)
+    yield PageSpec(urls.index(urls.DATES), "dates.html", {"title": words.gettext("Timeline"), "charts": dates.charts})
     for year in dates.years:
         yield PageSpec(urls.date_page(year.year), "date.html", year.context())
     for month in dates.months:
         yield PageSpec(urls.date_page(month.year, month.month), "date.html", month.context())
 
 
-def _statuses(archive: Archive, config: Config) -> Iterator[PageSpec]:
+def _statuses(archive: Archive, config: Config, words: i18n.Words) -> Iterator[PageSpec]:
     yield PageSpec(urls.index(urls.STATUSES), "statuses.html", {
-        "title": "Verification status", "counts": _status_counts(archive, config),
+        "title": words.gettext("Verification status"), "counts": _status_counts(archive, config),
     })
     for status in config.statuses:
-        yield from _listings(archive, urls.status(status.key), f"Status: {status.label}", archive.statuses[status.key],
-                             config, definition=status.definition)
+        yield from _listings(archive, urls.status(status.key), words.gettext("Status: %(status)s") % {"status": status.label},
+                             archive.statuses[status.key], config, definition=status.definition)
 
 
 def _pages(archive: Archive, bodies: dict[str, BodyRef]) -> Iterator[PageSpec]:

@@ -20,6 +20,7 @@ from .config import Config
 from .content import INCIDENTS_DIR
 from .dates import parse_partial_date
 from .fields import ListOf, Record
+from .model import Incident, Page
 from .names import MAX_SLUG_LENGTH, did_you_mean, one_of, slugify
 from .schema import Declared, incident_fields
 
@@ -111,6 +112,64 @@ def blank(field: Declared, value: str = "") -> str:
     else:
         lines.append(f"{field.name}:{value}")
     return "\n".join(lines)
+
+
+def blank_translation(root: Path, config: Config, language: str, original: str) -> tuple[str, str, list[str]]:
+    """(the translation's path, its text, problems) for `new --translate LANG FILE`: the original's
+    text to translate in place, with the translated_from of that text, so that check tells when the
+    original changes."""
+    from . import content  # the read and validate stages, for the original: only `new --translate` needs them
+    from .schema import incident_schema, validate_incident, validate_page
+    from .translations import text_version
+
+    original = original.replace("\\", "/").removeprefix("./")
+    others = config.languages[1:]
+    if language not in others:
+        listed = ", ".join(others) if others else "none: add languages: [" + ", ".join((config.language, language)) + "] first"
+        return "", "", [_problem("--translate", f"'{language}' is not one of site.yaml's other languages ({listed})")]
+    is_incident = original.startswith(INCIDENTS_DIR + "/")
+    if not original.endswith(".md") or not (is_incident or original.startswith(content.PAGES_DIR + "/")
+                                            or original == content.HOME_FILE):
+        return "", "", [_problem("FILE", f"'{original}' is not a record, a page or content/_index.md: give its path "
+                                         "from the archive folder, such as content/incidents/2022/bucha.md")]
+    target = f"{original.removesuffix('.md')}.{language}.md"
+    if (root / target).exists():
+        return "", "", [_problem("FILE", f"{target} already exists; it was left as it is")]
+    raw, problems = content.read_file(root, original) if (root / original).is_file() else (None, [])
+    record: Incident | Page | None = None
+    if raw is not None and raw.meta is not None:
+        if is_incident:
+            record, _, problems = validate_incident(raw, incident_schema(config), config)
+        else:
+            record, problems = validate_page(raw)
+    if raw is None or record is None:
+        found = [str(problem) for problem in problems if problem.is_error]
+        return "", "", found or [_problem("FILE", f"{original} does not exist")]
+    return target, _translation_text(record, raw.body, text_version(record), language), []
+
+
+def _translation_text(record: Incident | Page, body: str, version: str, language: str) -> str:
+    """A translation's file, holding the original's text where its translation goes."""
+    lines = ["---", *(f"# {line}" for line in textwrap.wrap(
+        f"Translate the text below into {language}, in place. A translation holds text only: the facts (dates, "
+        f"the place, the sources...) are the original's, {record.path}. translated_from names the version of "
+        "the original's text this translation is of: check says when the original's text changes. Add "
+        "machine_translated: true if software made the translation.", COMMENT_WIDTH - 2)),
+             f"title:{_quoted(record.title)}"]
+    if record.summary:
+        lines.append(f"summary:{_quoted(record.summary)}")
+    if isinstance(record, Incident):
+        lines.append(f"location:{_quoted(record.location.name)}")
+        if record.content_warning:
+            lines.append(f"content_warning:{_quoted(record.content_warning)}")
+        if record.corrections:
+            lines += ["corrections:", *(f"  - note:{_quoted(correction.note)}" for correction in record.corrections)]
+        media = record.get("media") or ()
+        if media:
+            lines += ["media:", *("  - {" + ", ".join(f"{key}:{_quoted(item[key])}" for key in ("caption", "alt")
+                                                      if item.get(key)) + "}" for item in media)]
+    lines += [f"translated_from: {version}", "---"]
+    return "\n".join(lines) + ("" if body.startswith("\n") else "\n") + body
 
 
 def _quoted(text: str) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from .content import RawFile
+from .content import INCIDENTS_DIR, RawFile
 from .countries import COUNTRY_CODES
 from .fields import (
     INVALID,
@@ -40,7 +40,7 @@ from .fields import (
     Whole,
 )
 from .media import is_image
-from .model import Casualties, Correction, Incident, Location, Page, Problem, Source
+from .model import Casualties, Correction, Incident, Location, Page, Problem, Source, Translation
 from .names import MAX_SLUG_LENGTH, did_you_mean, id_from_path, slugify, too_long
 
 if TYPE_CHECKING:  # config.py reserves the declared names, so it imports this module, not the reverse
@@ -456,6 +456,101 @@ PAGE_SCHEMA = Record({
     "lang": Language(),
     "updated": Date(),
 })
+
+
+# What a translation (bucha.uk.md) may hold: the original's text in its language, and two fields
+# of its own. Every other field of a record or a page is a fact, which only the original gives.
+TRANSLATION_SCHEMA = Record({
+    "title": Text(),
+    "summary": Text(),
+    "location": Record({"name": Text()}, shorthand="name"),
+    "content_warning": Text(),
+    "corrections": ListOf(Record({"note": Text(required=True)})),
+    "media": ListOf(Record({"caption": Text(), "alt": Text()})),
+    "translated_from": Pattern(r"[0-9a-fA-F]{12}", "the 12 hexadecimal digits `check` gives for the original's text"),
+    "machine_translated": Flag(),
+})
+PAGE_TRANSLATION_SCHEMA = Record({key: TRANSLATION_SCHEMA.fields[key]
+                                  for key in ("title", "summary", "translated_from", "machine_translated")})
+# The parts of a record's fields that are text, and so translated: the rest of each is a fact.
+_TEXT_PARTS = {"location": ("name",), "corrections": ("note",), "media": ("caption", "alt")}
+
+
+@functools.cache
+def _fact_parts(name: str) -> frozenset[str]:
+    """The keys of a declared field's mapping (or of its list's items) that are not text."""
+    rule = next(field.validator for field in INCIDENT_FIELDS if isinstance(field, Declared) and field.name == name)
+    rule = rule.item if isinstance(rule, ListOf) else rule
+    return frozenset(rule.fields) - set(_TEXT_PARTS[name]) if isinstance(rule, Record) else frozenset()
+
+
+def validate_translation(raw: RawFile, original: str, language: str, config: Config) -> tuple[Translation | None, list[Problem]]:
+    """A translation's text (None if the file has errors) and its problems: every fact it holds is an
+    error at its line, since the facts are the original's alone."""
+    sink = Sink(raw.path, raw.lines)
+    spot = Spot(sink)
+    is_incident = original.startswith(INCIDENTS_DIR + "/")
+    schema = TRANSLATION_SCHEMA if is_incident else PAGE_TRANSLATION_SCHEMA
+    facts = {field.name for field in incident_fields(config)} if is_incident else set(PAGE_SCHEMA.fields)
+    written = _text_only(raw.meta or {}, spot, facts, set(schema.fields), original, language)
+    data = schema.clean(written, spot)
+    if isinstance(data, dict) and "title" not in data:
+        spot.at("title").warning("is not translated: the page shows the original's title; add a title: in "
+                                 f"{language}")
+    if sink.has_errors or not isinstance(data, dict):
+        return None, sink.problems
+    return Translation(
+        path=raw.path, original=original, lang=language, body=raw.body_source, digest=raw.digest,
+        title=data.get("title"), summary=data.get("summary"), location_name=data.get("location", {}).get("name"),
+        content_warning=data.get("content_warning"),
+        notes=tuple(item["note"] for item in data.get("corrections", ())),
+        media=tuple((item.get("caption"), item.get("alt")) for item in data.get("media", ())),
+        translated_from=data["translated_from"].lower() if "translated_from" in data else None,
+        machine_translated=data.get("machine_translated", False), lines=raw.lines.top_level(),
+    ), sink.problems
+
+
+def _text_only(meta: dict, spot: Spot, facts: set[str], allowed: set[str], original: str, language: str) -> dict:
+    """The front matter without its facts, each reported where it is written."""
+    fact = f"a translation holds only text; the facts come from the original, {original}"
+    kept = {}
+    for key, value in meta.items():
+        key = str(key)
+        if key == "lang":
+            spot.at(key).error(f"a translation's language is in its file name ({language}): remove this line")
+        elif key in facts and key not in allowed:
+            spot.at(key).error(fact)
+        elif key in _TEXT_PARTS and key in allowed:
+            kept[key] = _text_parts(key, value, spot.at(key), fact)
+        else:
+            kept[key] = value
+    return kept
+
+
+def _text_parts(key: str, value, spot: Spot, fact: str):
+    """A location, a list of corrections or of media, without the parts that are facts (each reported)."""
+    parts = _TEXT_PARTS[key]
+    if key == "location":
+        return _mapping_text(value, spot, key, fact) if isinstance(value, dict) else value
+    if not isinstance(value, list):
+        return value
+    items = []
+    for index, item in enumerate(value):
+        if isinstance(item, str) and key == "media":  # a file's path, as the original's list may give it
+            spot.at(index).error(f"{fact}: give the item's {' and '.join(parts)} only, as {{caption: ...}}")
+            item = {}
+        items.append(_mapping_text(item, spot.at(index), key, fact) if isinstance(item, dict) else item)
+    return items
+
+
+def _mapping_text(value: dict, spot: Spot, name: str, fact: str) -> dict:
+    kept = {}
+    for key, item in value.items():
+        if str(key) in _fact_parts(name):
+            spot.at(str(key)).error(fact)
+        else:
+            kept[key] = item  # text, or an unknown key, which the schema warns of with a "did you mean"
+    return kept
 
 
 def validate_incident(raw: RawFile, schema: Record, config: Config) -> tuple[Incident | None, str | None, list[Problem]]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import inputs
+from . import catalogues, inputs
 from .config import Config
 from .model import Problem
 
@@ -55,12 +55,14 @@ def read_theme(config: Config) -> Theme:
             hasher.update(len(data).to_bytes(8, "little") + data)
             if entry.path.startswith(f"{STATIC}/"):
                 theme.static[entry.path] = folder
-            elif entry.path.startswith(f"{CATALOGUES}/") and entry.path.endswith(".po"):
-                code = entry.path[len(CATALOGUES) + 1: -len(".po")]
-                theme.catalogues[code] = (*theme.catalogues.get(code, ()), (f"{shown}{entry.path}", data))
+            elif entry.path.startswith(f"{CATALOGUES}/"):  # messages.pot, the catalogues' template, is neither
+                if entry.path.endswith(".po"):
+                    code = entry.path[len(CATALOGUES) + 1: -len(".po")]
+                    theme.catalogues[code] = (*theme.catalogues.get(code, ()), (f"{shown}{entry.path}", data))
             else:
                 theme.templates[entry.path] = folder
     theme.key = hasher.hexdigest()
+    theme.problems += catalogues.problems(theme.catalogues)
     return theme
 
 

@@ -14,11 +14,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .config import Config, Status
-from .dates import MONTHS, PartialDate
+from .dates import PartialDate
+from .i18n import Words
 from .model import Archive, Incident
 
 MONTH_UNKNOWN = 13  # a year's column of the records known only to the year, after December
-_SHORT_MONTHS = tuple(name[:3] for name in MONTHS)
 
 # The year chart, in the units of its viewBox (about a CSS pixel each: style.css keeps it at least
 # that wide). Twelve month columns, a gap, the wider "month unknown" column.
@@ -201,11 +201,13 @@ class MonthPage:
     previous: tuple[int, int, str] | None  # the nearest month before and after that has a page: year, month, name
     following: tuple[int, int, str] | None
 
+    title: str  # its name: March 2022
+
     def context(self) -> dict:
         """What the month's page is given, and its fingerprint digests: its month's records alone (and
         the ranges that run into it), so that an edit elsewhere leaves it as it is."""
         return {
-            "title": period_name(self.year, self.month), "year": self.year, "month": self.month,
+            "title": self.title, "year": self.year, "month": self.month,
             "day_known": self.day_known, "month_only": self.month_only,
             "continuing": self.continuing, "continuing_total": self.continuing_total,
             "previous": self.previous, "following": self.following,
@@ -229,6 +231,7 @@ class _Groups:
     periods: dict[tuple[int, int], list[Incident]]  # (year, month or MONTH_UNKNOWN) → records, oldest first
     ranges: list[Incident]  # records whose range leaves their start's column, latest begun first
     statuses: tuple[Status, ...]  # the statuses that have records, in site.yaml's order
+    labels: dict[str, str]  # status key → its label, in the pages' language
 
 
 def _group(archive: Archive, config: Config) -> _Groups:
@@ -236,7 +239,11 @@ def _group(archive: Archive, config: Config) -> _Groups:
     ranges = [incident for incident in archive.incidents.values()
               if incident.date_end is not None and _end_period(incident) > _period(incident.date)]
     present = {incident.status for records in periods.values() for incident in records}
-    return _Groups(periods, ranges, tuple(status for status in config.statuses if status.key in present))
+    return _Groups(periods, ranges, tuple(status for status in config.statuses if status.key in present), _labels(config))
+
+
+def _labels(config: Config) -> dict[str, str]:
+    return {status.key: status.label for status in config.statuses}
 
 
 def _periods(archive: Archive) -> dict[tuple[int, int], list[Incident]]:
@@ -256,13 +263,11 @@ def _end_period(incident: Incident) -> tuple[int, int]:
     return _period(incident.date_end)
 
 
-def period_name(year: int, month: int | None) -> str:
-    """'March 2022', or '2022, month unknown'."""
-    return f"{MONTHS[month]} {year}" if month and month != MONTH_UNKNOWN else f"{year}, month unknown"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def period_name(year: int, month: int | None, words: Words) -> str:
+    """'March 2022', or '2022, month unknown' (in the pages' language)."""
+    if month and month != MONTH_UNKNOWN:
+        return words.date(PartialDate(year, month))
+    return words.gettext("%(year)s, month unknown") % {"year": year}
 
 
 def _number(value: float) -> float:
@@ -274,21 +279,22 @@ def _number(value: float) -> float:
 # The pages
 
 
-def dates(archive: Archive, config: Config) -> Dates:
+def dates(archive: Archive, config: Config, words: Words) -> Dates:
     """The timeline and every year's and month's page. The timeline's charts share one scale, so
-    that years compare; a year's page has its own, so that it changes only with its year."""
+    that years compare; a year's page has its own, so that it changes only with its year. Their
+    words are in the language of `words`."""
     groups = _group(archive, config)
     years = sorted({year for year, _ in groups.periods})
-    spans = _spans_by_year(groups.ranges, years)
+    spans = _spans_by_year(groups.ranges, years, words)
     largest = _largest_by_year(groups)
     shared_scale = max(largest.values(), default=1)
-    charts = tuple(_year_chart(year, groups, groups.statuses, spans[year], shared_scale) for year in years)
+    charts = tuple(_year_chart(year, groups, groups.statuses, spans[year], shared_scale, words) for year in years)
     year_pages = tuple(
-        YearPage(year, _year_chart(year, groups, _statuses_of(groups, year), spans[year], largest[year]),
+        YearPage(year, _year_chart(year, groups, _statuses_of(groups, year), spans[year], largest[year], words),
                  groups.periods.get((year, MONTH_UNKNOWN), []))
         for year in years
     )
-    return Dates(charts, year_pages, _month_pages(groups, config.per_page))
+    return Dates(charts, year_pages, _month_pages(groups, config.per_page, words))
 
 
 def _statuses_of(groups: _Groups, year: int) -> tuple[Status, ...]:
@@ -306,7 +312,7 @@ def _largest_by_year(groups: _Groups) -> dict[int, int]:
     return largest
 
 
-def _month_pages(groups: _Groups, per_page: int) -> tuple[MonthPage, ...]:
+def _month_pages(groups: _Groups, per_page: int, words: Words) -> tuple[MonthPage, ...]:
     months = sorted(key for key in groups.periods if key[1] != MONTH_UNKNOWN)
     continuing, totals = _continuing(groups.ranges, months, per_page)
     pages = []
@@ -316,15 +322,15 @@ def _month_pages(groups: _Groups, per_page: int) -> tuple[MonthPage, ...]:
             year, month,
             day_known=[incident for incident in records if incident.date.day],
             month_only=[incident for incident in records if not incident.date.day],
-            continuing=continuing[index], continuing_total=totals[index],
-            previous=_named(months[index - 1]) if index else None,
-            following=_named(months[index + 1]) if index + 1 < len(months) else None,
+            continuing=continuing[index], continuing_total=totals[index], title=period_name(year, month, words),
+            previous=_named(months[index - 1], words) if index else None,
+            following=_named(months[index + 1], words) if index + 1 < len(months) else None,
         ))
     return tuple(pages)
 
 
-def _named(month: tuple[int, int]) -> tuple[int, int, str]:
-    return (*month, period_name(*month))
+def _named(month: tuple[int, int], words: Words) -> tuple[int, int, str]:
+    return (*month, period_name(month[0], month[1], words))
 
 
 def _continuing(ranges: list[Incident], months: list[tuple[int, int]], most: int) -> tuple[list[list[Incident]], list[int]]:
@@ -379,7 +385,7 @@ class _YearSpans:
 _BEFORE, _AFTER = 0, MONTH_UNKNOWN + 1  # a span's end at the chart's edge
 
 
-def _spans_by_year(ranges: list[Incident], years: list[int]) -> dict[int, _YearSpans]:
+def _spans_by_year(ranges: list[Incident], years: list[int], words: Words) -> dict[int, _YearSpans]:
     """Each year's spans: the ranges that begin in it (to their end, or its edge), those begun earlier
     that end in it, and the number that run through it whole (counted, not listed one by one: a range
     of centuries would otherwise be listed in every year)."""
@@ -407,9 +413,10 @@ def _spans_by_year(ranges: list[Incident], years: list[int]) -> dict[int, _YearS
         running += through[index]
         if running:
             lines[year][(_BEFORE, _AFTER)] += running
-        table = [SpanRow(period_name(*start), period_name(*end), count) for (start, end), count in sorted(rows[year].items())]
+        table = [SpanRow(period_name(start[0], start[1], words), period_name(end[0], end[1], words), count)
+                 for (start, end), count in sorted(rows[year].items())]
         if running:
-            table.append(SpanRow(f"before {year}", f"after {year}", running))
+            table.append(SpanRow(_before(year, words), _after(year, words), running))
         spans[year] = _YearSpans(tuple((a, b, count) for (a, b), count in sorted(lines[year].items())), tuple(table))
     return spans
 
@@ -433,24 +440,35 @@ def _edge_x(column: int) -> float:
     return x + width / 2
 
 
-def _year_chart(year: int, groups: _Groups, statuses: tuple[Status, ...], spans: _YearSpans, scale: int) -> YearChart:
+def _before(year: int, words: Words) -> str:
+    return words.gettext("before %(year)s") % {"year": year}
+
+
+def _after(year: int, words: Words) -> str:
+    return words.gettext("after %(year)s") % {"year": year}
+
+
+def _year_chart(year: int, groups: _Groups, statuses: tuple[Status, ...], spans: _YearSpans, scale: int,
+                words: Words) -> YearChart:
     lanes = []
     top = _HEADER
     for status in statuses:
-        label = status.label if status.counted else f"{status.label} (not counted)"
+        label = status.label if status.counted else words.gettext("%(status)s (not counted)") % {"status": status.label}
         lanes.append(Lane(status.key, label, top + _LANE_LABEL - 4, top + _LANE_LABEL, top + _LANE_LABEL + _LANE_BAND))
         top += _LANE_LABEL + _LANE_BAND + _LANE_GAP
-    columns = tuple(_column(year, month, groups.periods.get((year, month), []), lanes, scale)
+    columns = tuple(_column(year, month, groups.periods.get((year, month), []), lanes, scale, groups.labels, words)
                     for month in range(1, MONTH_UNKNOWN + 1))
     strip_top = top
-    drawn, rows, left_out = _pack(spans.lines, year, strip_top + _STRIP_LABEL)
-    strip_label = "Date ranges, from their first month to their last"
+    drawn, rows, left_out = _pack(spans.lines, year, strip_top + _STRIP_LABEL, words)
+    strip_label = words.gettext("Date ranges, from their first month to their last")
     if left_out:
-        strip_label += f" (the {len(drawn)} commonest spans of {len(drawn) + left_out}; the table has them all)"
+        strip_label = words.gettext("Date ranges, from their first month to their last (the %(shown)s commonest "
+                                    "spans of %(total)s; the table has them all)") % {"shown": len(drawn),
+                                                                                      "total": len(drawn) + left_out}
     height = strip_top + _STRIP_LABEL + rows * _SPAN_ROW if rows else strip_top
     return YearChart(
         year=year, width=WIDTH, height=_number(height),
-        title=f"Incidents per month in {year}, one row per verification status",
+        title=words.gettext("Incidents per month in %(year)s, one row per verification status") % {"year": year},
         lanes=tuple(lanes), columns=columns, spans=drawn, span_rows=spans.rows, strip_top=strip_top,
         strip_label_y=strip_top + _STRIP_LABEL - 5, strip_label=strip_label,
         right=WIDTH - _PAD, month_label_y=16, count_label_y=33,
@@ -461,7 +479,8 @@ def _year_chart(year: int, groups: _Groups, statuses: tuple[Status, ...], spans:
     )
 
 
-def _column(year: int, month: int, records: list[Incident], lanes: list[Lane], scale: int) -> Column:
+def _column(year: int, month: int, records: list[Incident], lanes: list[Lane], scale: int, labels: dict[str, str],
+            words: Words) -> Column:
     x, width = _column_x(month)
     by_status = Counter(incident.status for incident in records)
     imprecise_by_status = Counter(incident.status for incident in records
@@ -484,9 +503,9 @@ def _column(year: int, month: int, records: list[Incident], lanes: list[Lane], s
     imprecise = sum(imprecise_by_status.values())
     known = month if month != MONTH_UNKNOWN else None
     return Column(
-        year=year, month=known, label=_SHORT_MONTHS[month] if known else "Month unknown",
-        heading=MONTHS[month] if known else "Month unknown",
-        name=_column_name(year, known, records, counted, imprecise),
+        year=year, month=known, label=words.month_abbreviated(month) if known else words.gettext("Month unknown"),
+        heading=words.month(month) if known else words.gettext("Month unknown"),
+        name=_column_name(year, known, records, counted, imprecise, labels, words),
         records=len(records), counted=counted, imprecise=imprecise,
         ranges=sum(1 for incident in records if incident.date_end is not None),
         by_status=tuple(by_status[lane.status] for lane in lanes),
@@ -494,17 +513,20 @@ def _column(year: int, month: int, records: list[Incident], lanes: list[Lane], s
     )
 
 
-def _column_name(year: int, month: int | None, records: list[Incident], counted: int, imprecise: int) -> str:
+def _column_name(year: int, month: int | None, records: list[Incident], counted: int, imprecise: int,
+                 labels: dict[str, str], words: Words) -> str:
     """'March 2022: 12 incidents, 1 retracted (not counted), 3 known only to the month'."""
-    parts = [_plural(counted, "incident")]
-    uncounted = Counter(incident.uncounted_as for incident in records if not incident.counted)
-    parts += [f"{count} {label.lower()} (not counted)" for label, count in sorted(uncounted.items())]
+    parts = [words.ngettext("%(num)d incident", "%(num)d incidents", counted) % {"num": counted}]
+    uncounted = Counter(labels.get(incident.status, incident.uncounted_as) for incident in records if not incident.counted)
+    parts += [words.gettext("%(count)s %(status)s (not counted)") % {"count": count, "status": label.lower()}
+              for label, count in sorted(uncounted.items())]
     if month and imprecise:
-        parts.append(f"{imprecise} known only to the month")
-    return f"{period_name(year, month)}: {', '.join(parts)}"
+        parts.append(words.gettext("%(count)s known only to the month") % {"count": imprecise})
+    return f"{period_name(year, month, words)}: {', '.join(parts)}"
 
 
-def _pack(lines: tuple[tuple[int, int, int], ...], year: int, top: float) -> tuple[tuple[Span, ...], int, int]:
+def _pack(lines: tuple[tuple[int, int, int], ...], year: int, top: float,
+          words: Words) -> tuple[tuple[Span, ...], int, int]:
     """The spans drawn, each on the first row where it overlaps no other, the commonest first; the
     number of rows; and the number of spans left out, when more overlap than _SPAN_ROWS rows hold
     (every one of them is in the table)."""
@@ -526,23 +548,25 @@ def _pack(lines: tuple[tuple[int, int, int], ...], year: int, top: float) -> tup
     for row, x1, x2, start, end, count in sorted(placed):
         y = top + row * _SPAN_ROW + 10
         spans.append(Span(_number(x1), _number(x2), _number(y), count, start == _BEFORE, end == _AFTER,
-                          _span_name(year, start, end, count), label_x=_number((x1 + x2) / 2), label_y=_number(y - 3)))
+                          _span_name(year, start, end, count, words), label_x=_number((x1 + x2) / 2), label_y=_number(y - 3)))
     return tuple(spans), len(rows), left_out
 
 
-def _span_name(year: int, start: int, end: int, count: int) -> str:
-    first = f"before {year}" if start == _BEFORE else period_name(year, start)
-    last = f"after {year}" if end == _AFTER else period_name(year, end)
-    return f"{_plural(count, 'date range')} from {first} to {last}"
+def _span_name(year: int, start: int, end: int, count: int, words: Words) -> str:
+    first = _before(year, words) if start == _BEFORE else period_name(year, start, words)
+    last = _after(year, words) if end == _AFTER else period_name(year, end, words)
+    return words.ngettext("%(num)d date range from %(start)s to %(end)s", "%(num)d date ranges from %(start)s to %(end)s",
+                          count) % {"num": count, "start": first, "end": last}
 
 
 # The home page's compact chart
 
 
-def compact(archive: Archive) -> CompactChart:
+def compact(archive: Archive, config: Config, words: Words) -> CompactChart:
     """Every year's months in one row of bars, of the records counted as fact; hatched where known only
     to the month, and each year's "month unknown" last."""
     periods = _periods(archive)
+    labels = _labels(config)
     years = sorted({year for year, _ in periods})
     room = WIDTH - 2 * _PAD
     year_gap = min(_COMPACT_YEAR_GAP, room / max(1, len(years)) / (MONTH_UNKNOWN + 1))  # many years: narrower gaps
@@ -554,18 +578,19 @@ def compact(archive: Archive) -> CompactChart:
     for year in years:
         marks.append(YearMark(year, _number(x)))
         for month in range(1, MONTH_UNKNOWN + 1):
-            columns.append(_compact_column(year, month, periods.get((year, month), []), x, slot, scale, baseline))
+            columns.append(_compact_column(year, month, periods.get((year, month), []), x, slot, scale, baseline,
+                                           labels, words))
             x += slot
         x += year_gap
     return CompactChart(
-        width=WIDTH, height=baseline + 22, title="Incidents per month, every year of the archive",
+        width=WIDTH, height=baseline + 22, title=words.gettext("Incidents per month, every year of the archive"),
         baseline=baseline, right=_number(max(_PAD, x - year_gap)), year_label_y=baseline + 16,
         years=tuple(marks), columns=tuple(columns),
     )
 
 
 def _compact_column(year: int, month: int, records: list[Incident], x: float, slot: float, scale: int,
-                    baseline: float) -> CompactColumn:
+                    baseline: float, labels: dict[str, str], words: Words) -> CompactColumn:
     counted = [incident for incident in records if incident.counted]
     imprecise = sum(1 for incident in records if month == MONTH_UNKNOWN or not incident.date.day)
     imprecise_counted = sum(1 for incident in counted if month == MONTH_UNKNOWN or not incident.date.day)
@@ -575,8 +600,8 @@ def _compact_column(year: int, month: int, records: list[Incident], x: float, sl
     gap = min(2.0, slot / 4)  # between neighbouring bars, so that each month reads as its own
     known = month if month != MONTH_UNKNOWN else None
     return CompactColumn(
-        year=year, month=known, label=period_name(year, known),
-        name=_column_name(year, known, records, len(counted), imprecise),
+        year=year, month=known, label=period_name(year, known, words),
+        name=_column_name(year, known, records, len(counted), imprecise, labels, words),
         records=len(records), counted=len(counted), imprecise=imprecise, uncounted=len(records) - len(counted),
         x=_number(x), width=_number(slot), bar_x=_number(x + gap / 2), bar_width=_number(slot - gap),
         solid_y=_number(baseline - solid), solid_height=solid,

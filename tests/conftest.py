@@ -197,8 +197,15 @@ def front_matters(root: Path) -> dict[str, tuple[dict, str]]:
     Parsed again only when a file was added, removed or changed (the police corpus takes seconds
     to parse): callers must not change what it returns.
     """
-    paths = sorted((root / "content" / "incidents").rglob("*.md"))
+    paths = sorted(path for path in (root / "content" / "incidents").rglob("*.md") if not is_translation(path))
     return _front_matters(tuple((path, path.stat().st_mtime_ns, path.stat().st_size) for path in paths))
+
+
+def is_translation(path: Path) -> bool:
+    """bucha.uk.md beside bucha.md translates it (incident_archive/content.py): it is no record of its own."""
+    stem, dot, code = path.stem.rpartition(".")
+    return bool(dot) and re.fullmatch(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", code) is not None \
+        and path.with_name(f"{stem}.md").is_file()
 
 
 @functools.lru_cache(maxsize=8)

@@ -28,6 +28,10 @@ def _pages(site: Path) -> list[str]:
         "index.html", "incidents/index.html", first("incidents/*/index.html", "map-marks"), "places/index.html",
         first("places/*/index.html", "map-marks"), first("places/*/*/index.html", "map-marks"),
         "status/index.html", "search/index.html", first("categories/*/index.html"),
+        # the second language's side: its home, a translated record, its search
+        *(path.relative_to(site).as_posix() for language in sorted(site.glob("*/feed.xml"))
+          for path in [language.parent / "index.html", language.parent / "search/index.html",
+                       *sorted(language.parent.glob("incidents/*/index.html"))[:1]]),
     ]  # not 404.html: its links start at the host's root, which only a server gives it
 
 

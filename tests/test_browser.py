@@ -10,6 +10,7 @@ import json
 import math
 import os
 import re
+import shutil
 import threading
 import urllib.error
 import urllib.parse
@@ -20,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import VALID_FRONT, front_matters
+from conftest import FIXTURES, VALID_FRONT, front_matters, run_cli
 from incident_archive.names import slugify
 
 # Debian's chromium by default; another Chromium-based browser where it is elsewhere (GitHub's
@@ -459,3 +460,47 @@ def test_the_police_corpus_map_and_timeline_lead_to_its_places_and_incidents(bro
         assert visit.problems == [] and visit.outside_the_site() == []
     finally:
         visit.close()
+
+
+def test_a_right_to_left_archive_is_mirrored(browser, tmp_path):
+    """tests/fixtures/right-to-left (Arabic first) from disk: the page runs right to left, the map does not."""
+    root = tmp_path / "right-to-left"
+    shutil.copytree(FIXTURES / "right-to-left", root)
+    code, output = run_cli("build", "--root", str(root))
+    assert code == 0, output
+    visit = Visit(browser, (root / "output").as_uri() + "/")
+    try:
+        visit.open("incidents/test-record/index.html")
+        page = visit.page
+        assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+        title = page.locator("h1").bounding_box()
+        main = page.locator("main").bounding_box()
+        assert title and main and title["x"] + title["width"] > main["x"] + main["width"] - 40  # set against the right
+        assert page.locator(".map-frame").evaluate("frame => getComputedStyle(frame).direction") == "ltr"
+        visit.open("index.html")
+        visit.follow(".language-switch a[hreflang='en']")
+        assert visit.path == "en/index.html"
+        assert page.evaluate("getComputedStyle(document.body).direction") == "ltr"
+        assert visit.problems == [] and visit.outside_the_site() == []
+    finally:
+        visit.close()
+
+
+@pytest.mark.reference_archive
+def test_a_reader_switches_to_ukrainian_and_finds_bucha(visit, reference_archive):
+    """The reference archive's Ukrainian side, from disk and under a sub-path: the switcher, then
+    search in Ukrainian words, which finds the record translated from the seed report."""
+    translated = sorted(path.name.removesuffix(".uk.md") for path in (reference_archive / "content/incidents").rglob("*.uk.md"))
+    assert "bucha-yablunska-street-executions" in translated
+    visit.open("index.html")
+    visit.follow(".language-switch a[hreflang='uk']")
+    assert visit.path == "uk/index.html" and visit.page.locator("html").get_attribute("lang") == "uk"
+    visit.follow(".site-nav a[href$='search/index.html']")
+    assert visit.path == "uk/search/index.html"
+    visit.page.locator("#search-q").fill("Буча")
+    visit.page.locator("#search-results a[href*='bucha-yablunska-street-executions']").wait_for()
+    visit.follow("#search-results a[href*='bucha-yablunska-street-executions']")
+    assert visit.path == "uk/incidents/bucha-yablunska-street-executions/index.html"
+    visit.follow(".language-switch a[hreflang='en']")
+    assert visit.path == "incidents/bucha-yablunska-street-executions/index.html"
+    assert visit.problems == [] and visit.outside_the_site() == []

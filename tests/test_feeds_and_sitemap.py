@@ -111,7 +111,8 @@ def atom_rule_problems(out: Path, feed: Path, base: str, days: set[str]) -> list
         if not text.endswith("T00:00:00Z") or text[:10] not in days | {feeds.EMPTY_FEED_UPDATED[:10]}:
             problems.append(f"{relative}: {what} {text!r} is not a date any record gives")
 
-    if root.get(XML_LANG) != "en":
+    language = relative.split("/")[0] if (out / relative.split("/")[0] / "feed.xml").is_file() else "en"
+    if root.get(XML_LANG) != language:  # a feed is in its site's language: uk/feed.xml in Ukrainian
         problems.append(f"{relative}: xml:lang is {root.get(XML_LANG)!r}")
     if not root.findtext(f"{ATOM}author/{ATOM}name"):
         problems.append(f"{relative}: the feed has no author, and its entries name none")
@@ -152,11 +153,16 @@ def record_days(content: Path) -> set[str]:
 
 
 def feeds_expected(out: Path, taxonomies: tuple[str, ...]) -> set[str]:
-    """The site's feed, and one beside each term's and place's first list page."""
-    pages = [path for key in taxonomies for path in out.glob(f"{key}/*/index.html")]
-    pages += [*out.glob("places/*/index.html"), *out.glob("places/*/*/index.html")]
-    return {"feed.xml"} | {(path.parent / "feed.xml").relative_to(out).as_posix()
-                           for path in pages if "page" not in path.relative_to(out).parts}
+    """The site's feed, and one beside each term's and place's first list page, in each language
+    (a language after the first is a folder of the site's own, with its own feed.xml)."""
+    expected = set()
+    languages = [folder for folder in out.iterdir() if (folder / "feed.xml").is_file() and (folder / "places").is_dir()]
+    for site in [out, *languages]:
+        pages = [path for key in taxonomies for path in site.glob(f"{key}/*/index.html")]
+        pages += [*site.glob("places/*/index.html"), *site.glob("places/*/*/index.html")]
+        firsts = [path for path in pages if "page" not in path.relative_to(site).parts]
+        expected |= {(folder / "feed.xml").relative_to(out).as_posix() for folder in [site, *(path.parent for path in firsts)]}
+    return expected
 
 
 def sitemap_urls(sitemap: Path) -> list[tuple[str, str | None]]:

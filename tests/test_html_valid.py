@@ -21,7 +21,7 @@ JAVA = ["java", "-XX:TieredStopAtLevel=1", "-Xss4m"]
 REQUIRED = os.environ.get("INCIDENT_ARCHIVE_REQUIRE_VNU") == "1"
 # Each site the tests check, and the fixture that makes it.
 SITES = {"fixture": "built_minimal_with_drafts", "reference": "built_reference", "corpus": "built_corpus",
-         "bad page": "bad_page"}
+         "right to left": "built_right_to_left", "bad page": "bad_page"}
 
 pytestmark = pytest.mark.slow
 
@@ -63,6 +63,16 @@ def built_minimal_with_drafts(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def built_right_to_left(tmp_path_factory) -> Path:
+    """tests/fixtures/right-to-left: Arabic first, English second."""
+    root = tmp_path_factory.mktemp("html-rtl") / "right-to-left"
+    shutil.copytree(FIXTURES / "right-to-left", root, ignore=shutil.ignore_patterns("output", ".cache"))
+    code, output = run_cli("build", "--root", str(root))
+    assert code == 0, output
+    return root / "output"
+
+
+@pytest.fixture(scope="session")
 def bad_page(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("html-bad")
     (folder / "bad.html").write_text("<!DOCTYPE html><html lang=en><title>x</title><p><div></p>")
@@ -81,6 +91,7 @@ def checked(request) -> dict[str, list[str]]:
     "fixture",
     pytest.param("reference", marks=pytest.mark.reference_archive),
     "corpus",
+    "right to left",
 ])
 def test_every_page_is_valid_html(site, checked):
     assert checked[site] == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from conftest import SITE_YAML, VALID_FRONT, ArchiveFolder
+from test_catalogues import english_on_pages
 
 
 def _bilingual(archive: ArchiveFolder, languages: str = "[en, uk]") -> ArchiveFolder:
@@ -73,3 +74,39 @@ def test_languages_in_site_yaml_are_checked_at_their_lines(archive):
     lines = SITE_YAML.count("\n")
     assert f"site.yaml:{lines + 1}: language: 'en' is not the first of languages (uk)" in output
     assert f"site.yaml:{lines + 2}: languages[3]: 'uk' is listed twice" in output
+
+
+def test_the_ukrainian_side_of_a_bilingual_archive_has_no_english_word_of_the_interface(archive):
+    """Every page under uk/, its record translated and site.yaml's words given in Ukrainian: what
+    English remains would be the interface's (test_catalogues.py's checker, on the second language)."""
+    archive.write("site.yaml", SITE_YAML + "languages: [en, uk]\n" + UKRAINIAN_SITE_WORDS)
+    archive.incident("first", VALID_FRONT)
+    translation = "title: Дані запису\nlocation: Дані місця\n"
+    archive.incident("first.uk", translation, body="Дані опису.\n")
+    code, output = archive.check()
+    version = re.search(r"translated_from: ([0-9a-f]{12})", output)  # the warning gives the original's version
+    assert version, output
+    archive.incident("first.uk", translation + f"translated_from: {version[1]}\n", body="Дані опису.\n")
+    code, output = archive.build("--strict")
+    assert code == 0, output
+    assert (archive.output / "uk" / "incidents" / "first" / "index.html").is_file()
+    assert _english_interface(archive.output / "uk") == {}
+    assert _english_interface(archive.output)  # the checker sees the English side's interface
+
+
+def _english_interface(site) -> dict[str, set[str]]:
+    """test_catalogues.py's English words, less what is data or names here: the record's id (in its
+    citation), the contact's address, and the other language's own name in the switcher."""
+    not_interface = {"first", "corrections", "example", "org", "English"}
+    found = {page: words - not_interface for page, words in english_on_pages(site).items()}
+    return {page: words for page, words in found.items() if words}
+
+
+UKRAINIAN_SITE_WORDS = """\
+translations:
+  uk:
+    title: Дані архіву
+    taxonomies:
+      categories: {title: Категорії, singular: Категорія}
+      tags: {title: Мітки, singular: Мітка}
+"""

@@ -3,9 +3,11 @@
 import random
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 from conftest import ArchiveFolder
-from incident_archive import maps
+from incident_archive import i18n, maps
+from incident_archive.config import Config
 from incident_archive.dates import PartialDate
 from incident_archive.model import Incident, Location
 
@@ -138,12 +140,13 @@ def test_crowded_points_become_numbered_groups_that_still_count_every_record():
         for n in range(5000)
     ]
     frame = maps.Frame(20.0, 40.0, 42.0, 55.0)
-    marks = maps.marks(incidents, frame, {("ua", "region"): "Region, Ukraine"})
+    config, words = Config(Path("."), "Test archive"), i18n.words("en", ())
+    marks = maps.marks(incidents, frame, {("ua", "region"): "Region, Ukraine"}, config, words)
     assert len(marks) <= maps.MOST_MARKS
     assert sum(mark.count for mark in marks) == 5000
     assert all(mark.place == ("ua", "region") for mark in marks if mark.shape == "group")
     # the same records in another order give the same marks
-    assert maps.marks(list(reversed(incidents)), frame, {("ua", "region"): "Region, Ukraine"}) == marks
+    assert maps.marks(list(reversed(incidents)), frame, {("ua", "region"): "Region, Ukraine"}, config, words) == marks
 
 
 def test_the_frame_fits_the_points_and_snaps_so_that_a_point_inside_moves_nothing():

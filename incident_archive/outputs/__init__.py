@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from .. import i18n, maps, render, urls
+from .. import i18n, maps, render, translations, urls
 from ..config import Config
 from ..i18n import Language
 from ..images import Store
@@ -37,9 +37,9 @@ def plan(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Pat
         outputs += _in_language(language, translated, [
             *render.page_specs(view, view_config, view_bodies, frame, place_frames, words),
             *feeds.outputs(view, view_config, view_bodies, root, language.prefix,
-                           None if language.default else translated),
+                           None if language.default else translated, words),
             *search.outputs(view, view_config, view_bodies, root, language.prefix,
-                            None if language.default else translated),
+                            None if language.default else translated, words),
         ])
     _give_alternates(outputs, i18n.languages(config))
     outputs += [
@@ -53,8 +53,12 @@ def plan(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Pat
 
 
 def _view(archive: Archive, bodies: dict[str, BodyRef], config: Config, language: Language):
-    """The archive as a language shows it, and the records translated into it (all, in the default)."""
-    return archive, bodies, config, frozenset(archive.incidents) if language.default else frozenset()
+    """The archive as a language shows it (translations.view), its settings in it, and the records
+    translated into it (all of them, in the default language)."""
+    if language.default:
+        return archive, bodies, config, frozenset(archive.incidents)
+    view, view_bodies = translations.view(archive, bodies, language.code, config)
+    return view, view_bodies, config.translated(language.code), translations.translated_ids(archive, language.code)
 
 
 def _in_language(language: Language, translated: frozenset[str], outputs: Iterable[Output]) -> list[Output]:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import urls
+from .. import i18n, urls
 from ..config import Config
 from ..dates import PartialDate
 from ..incremental import Generated
@@ -39,15 +39,18 @@ class Entry:
 
 
 def outputs(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Path, prefix: str = "",
-            translated: frozenset[str] | None = None) -> Iterator[PageSpec | Generated]:
+            translated: frozenset[str] | None = None, words: i18n.Words | None = None) -> Iterator[PageSpec | Generated]:
     """Every feed, or none without base_url: a feed is read away from the site, so its links must be absolute.
 
     In a language other than the default (`prefix` "uk/"), its pages are that language's, and
     each entry links to the record's page in it if `translated` holds it, else to the original's.
+    Its titles are in the language of `words` (the default's if None); feed.xml's words too.
     """
-    if config.base_url is None:
+    base_url = config.base_url
+    if base_url is None:
         return
-    feeds = _Feeds(archive, config, config.base_url, prefix, translated)
+    config = config.in_language(words or i18n.words(config.language, ()))
+    feeds = _Feeds(archive, config, base_url, prefix, translated)
     yield feeds.spec("", archive.newest_first, config.title, config.description)
     for taxonomy in config.taxonomies:
         for group in archive.taxonomies[taxonomy.key]:

@@ -24,9 +24,8 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from .. import render, urls
+from .. import i18n, render, urls
 from ..config import Config
-from ..dates import human_range
 from ..incremental import Generated
 from ..model import Archive, Incident, digest
 from ..render import BodyRef, PageSpec
@@ -42,27 +41,29 @@ SUMMARY_CHARS = 160
 
 
 def outputs(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Path, prefix: str = "",
-            translated: frozenset[str] | None = None) -> Iterator[PageSpec | Generated]:
-    """The search page and its index, in one language: in a language other than the default
-    (`prefix` "uk/"), a record not in `translated` is found in its original words and leads to its
-    original's page."""
-    yield _page(archive, config)
+            translated: frozenset[str] | None = None, words: i18n.Words | None = None) -> Iterator[PageSpec | Generated]:
+    """The search page and its index, in one language (`words`, the default's if None): in a
+    language other than the default (`prefix` "uk/"), a record not in `translated` is found in its
+    original words and leads to its original's page."""
+    words = words or i18n.words(config.language, ())
+    config = config.in_language(words)
+    yield _page(archive, config, words)
     shards = _shards(archive.newest_first)
-    yield _records(archive, config, len(shards), prefix, translated)
+    yield _records(archive, config, len(shards), prefix, translated, words)
     for number, ids in enumerate(shards):
         rests = (split_summary(archive.incidents[incident_id].summary)[1] for incident_id in ids)
         members = [(incident_id, bodies[incident_id], rest) for incident_id, rest in zip(ids, rests, strict=True)]
         yield _text(number, len(shards), members)
 
 
-def _page(archive: Archive, config: Config) -> PageSpec:
+def _page(archive: Archive, config: Config, words: i18n.Words) -> PageSpec:
     return PageSpec(PAGE, "search.html", {
-        "title": "Search", "total": len(archive.incidents),
+        "title": words.gettext("Search"), "total": len(archive.incidents),
         "statuses": [(status, len(archive.statuses[status.key])) for status in config.statuses],
         "years": tuple((year, counted + uncounted) for year, counted, uncounted in reversed(archive.years)),
         "taxonomies": [(taxonomy, archive.taxonomies[taxonomy.key]) for taxonomy in config.taxonomies],
         "countries": archive.countries,
-        **render.site_navigation(archive, config),  # the header and footer every HTML page has
+        **render.site_navigation(archive, config, words),  # the header and footer every HTML page has
     })
 
 
@@ -100,16 +101,16 @@ def text_path(number: int) -> str:
 
 # --- records.js -----------------------------------------------------------------------------------
 
-def _records(archive: Archive, config: Config, shards: int, prefix: str = "",
-             translated: frozenset[str] | None = None) -> Generated:
-    token = digest(RECORDS, str(shards), prefix, *(archive.incidents[i].digest for i in archive.newest_first),
+def _records(archive: Archive, config: Config, shards: int, prefix: str, translated: frozenset[str] | None,
+             words: i18n.Words) -> Generated:
+    token = digest(RECORDS, str(shards), prefix, words.code, *(archive.incidents[i].digest for i in archive.newest_first),
                    *sorted(translated or ()))
-    return Generated(RECORDS, token, lambda body_html: records_script(archive, config, shards, prefix, translated),
+    return Generated(RECORDS, token, lambda body_html: records_script(archive, config, shards, prefix, translated, words),
                      whole_archive=True)
 
 
 def records_script(archive: Archive, config: Config, shards: int, prefix: str = "",
-                   translated: frozenset[str] | None = None) -> bytes:
+                   translated: frozenset[str] | None = None, words: i18n.Words | None = None) -> bytes:
     """window.IncidentArchiveSearch.records({...}): the tables once, then one line per incident, newest first.
 
     Records are arrays (their field names, once, in "fields"), and terms are numbers into the
@@ -128,7 +129,9 @@ def records_script(archive: Archive, config: Config, shards: int, prefix: str = 
     }
     if translated is not None:
         head["original"] = search_page.to(urls.incident("{id}"))
-    lines = [_js([*_record(archive.incidents[incident_id], config, numbers.get(incident_id, []), places.get(incident_id, "")),
+    words = words or i18n.words(config.language, ())
+    lines = [_js([*_record(archive.incidents[incident_id], config, numbers.get(incident_id, []), places.get(incident_id, ""),
+                           words),
                   *([] if translated is None else [_original_language(archive.incidents[incident_id], config, translated)])])
              for incident_id in archive.newest_first]
     return _script("records", head, "records", lines)
@@ -164,8 +167,8 @@ def _original_language(incident: Incident, config: Config, translated: frozenset
     return "" if incident.id in translated else (incident.lang or config.language)
 
 
-def _record(incident: Incident, config: Config, terms: list[int], place: str) -> list:
-    return [incident.id, incident.shown_title, incident.date.iso(), human_range(incident.date, incident.date_end),
+def _record(incident: Incident, config: Config, terms: list[int], place: str, words: i18n.Words) -> list:
+    return [incident.id, config.shown_title(incident), incident.date.iso(), words.date_range(incident.date, incident.date_end),
             render.place_line(incident.location, config), place, incident.status, terms, split_summary(incident.summary)[0]]
 
 

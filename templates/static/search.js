@@ -5,6 +5,9 @@
  * IncidentArchiveSearch.records(); then this file adds the text-N.js shards (each description's
  * words) one after another, and each calls IncidentArchiveSearch.text(). Searching works from the
  * first script; each shard widens it. Their shape: incident_archive/outputs/search.py.
+ *
+ * Every word it writes comes from the page, in the page's language (templates/search.html: data-*
+ * attributes of #search-ui, {name} where a value goes, one attribute per plural category).
  */
 (function () {
   "use strict";
@@ -47,6 +50,7 @@
   const more = document.getElementById("search-more");
   const filterPanel = document.getElementById("search-filters");
   const activeFilters = document.getElementById("search-filters-active");
+  const plurals = new Intl.PluralRules(document.documentElement.lang || undefined);
   // The filters are open on wide screens and closed on narrow ones, where they would push the first
   // result below the screen. Closed in the HTML, so a phone never sees them close; on a wide screen
   // style.css shows them before this runs, and opening them here only makes the state say so (and
@@ -58,7 +62,7 @@
   form.addEventListener("input", () => update(true)); // typing, and choosing a filter
   more.addEventListener("click", showMore);
   window.addEventListener("load", () => {
-    if (!index.ready) progress.textContent = "The search index could not be loaded; browse the incident list instead.";
+    if (!index.ready) progress.textContent = say("no-index");
   });
 
   // --- The index ---------------------------------------------------------------------------------
@@ -154,9 +158,7 @@
     draw(false);
     const found = current.length;
     // One line on any screen (style.css keeps room for one); the search box's label gives the number.
-    const said = !active ? "Type a word or choose a filter."
-      : found === 0 ? "No incident found."
-        : `${number(found)} incident${found === 1 ? "" : "s"} found.`;
+    const said = !active ? say("prompt") : found === 0 ? say("none") : sayCounted("found", found);
     if (count.textContent !== said) count.textContent = said; // the live region speaks only of a change
   }
 
@@ -242,18 +244,15 @@
 
   function showActiveFilters() {
     const active = [...filterPanel.querySelectorAll("select")].filter((select) => select.value).length;
-    const said = active === 0 ? "none active" : `${number(active)} active`;
+    const said = active === 0 ? say("no-filter") : sayCounted("filters", active);
     if (activeFilters.textContent !== said) activeFilters.textContent = said;
   }
 
   function showProgress() {
-    const total = index.shards.length;
-    const missing = index.failed ? `; ${index.failed} of ${total} parts could not be loaded` : "";
-    progress.textContent = index.arrived + index.failed < total
-      ? `Searching titles, summaries, places and terms; descriptions loading (${index.arrived}/${total}).`
-      : index.failed
-        ? `Searching titles, summaries, places, terms and descriptions${missing}.`
-        : "Searching titles, summaries, places, terms and descriptions.";
+    const total = number(index.shards.length);
+    progress.textContent = index.arrived + index.failed < index.shards.length
+      ? say("loading", { arrived: number(index.arrived), total })
+      : index.failed ? say("missing", { failed: number(index.failed), total }) : say("searching");
   }
 
   function draw(adding) {
@@ -266,7 +265,7 @@
     drawn = ids;
     more.hidden = current.length <= shown;
     const showing = Math.min(shown, current.length);
-    more.textContent = `Show more results (${number(showing)} of ${number(current.length)} shown)`;
+    more.textContent = say("more", { shown: number(showing), total: number(current.length) });
     if (focused) { // a shard arrived while the reader was on a result: keep them there
       const same = [...list.querySelectorAll("a")].find((link) => link.getAttribute("href") === focused);
       if (same) same.focus();
@@ -294,8 +293,8 @@
     when.dateTime = field(record, "date");
     const badge = element("span", `status status-${status}`, index.statuses.get(status) || status);
     // Read aloud as the list pages' line is: "4 to 6 March 2022. Place: ... . Status: ..."
-    const meta = element("p", "incident-meta", when, ...labelled("Place", field(record, "place")),
-      ...labelled("Status", badge));
+    const meta = element("p", "incident-meta", when, ...labelled(say("place"), field(record, "place")),
+      ...labelled(say("status"), badge));
     const entry = element("li", null, element("h2", "incident-title", link), meta);
     if (language) entry.lang = language;
     if (field(record, "summary")) entry.appendChild(element("p", "incident-summary", field(record, "summary")));
@@ -306,7 +305,7 @@
   function spokenRanges(text) {
     const parts = String(text).split("\u2013");
     return parts.flatMap((part, at) => at === 0 ? [part]
-      : [hiddenFromReaders("\u2013"), element("span", "visually-hidden", " to "), part]);
+      : [hiddenFromReaders("\u2013"), element("span", "visually-hidden", ` ${say("to")} `), part]);
   }
 
   /* " · " between the parts for the eye, ". Label: " for the ear (templates/macros.html). */
@@ -329,5 +328,20 @@
 
   function number(value) {
     return value.toLocaleString(document.documentElement.lang || undefined);
+  }
+
+  /* A message of the page's (data-NAME on #search-ui), its {names} filled in. */
+  function say(name, values = {}) {
+    return fill(ui.getAttribute(`data-${name}`) || "", values);
+  }
+
+  /* A message about a number, in the form the language's plural rules choose for it (data-NAME-one, -few...). */
+  function sayCounted(name, count) {
+    const form = ui.getAttribute(`data-${name}-${plurals.select(count)}`) ?? ui.getAttribute(`data-${name}-other`) ?? "";
+    return fill(form, { n: number(count) });
+  }
+
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, (whole, key) => (key in values ? values[key] : whole));
   }
 })();
