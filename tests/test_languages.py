@@ -123,3 +123,17 @@ def test_the_reference_archives_ukrainian_side_speaks_ukrainian(reference_archiv
     found = {page: words - data_words for page, words in english_on_pages(built_reference / "uk").items()}
     assert {page: words for page, words in found.items() if words} == {}
     assert (built_reference / "uk" / "incidents" / "bucha-yablunska-street-executions" / "index.html").is_file()
+
+
+def test_a_translated_page_says_how_it_was_translated_and_an_untranslated_one_keeps_its_language(archive):
+    _bilingual(archive)
+    archive.write("content/pages/about.md", "---\ntitle: About\nmenu: 1\n---\nAbout us.\n")
+    archive.write("content/pages/method.md", "---\ntitle: Method\nmenu: 2\n---\nHow we work.\n")
+    archive.write("content/pages/about.uk.md", "---\ntitle: Про нас\nmachine_translated: true\n---\nПро нас.\n")
+    code, output = archive.build()
+    assert code == 0, output
+    about = (archive.output / "uk" / "about" / "index.html").read_text(encoding="utf-8")
+    assert '<article>\n<h1>Про нас</h1>' in about and "<strong>Машинний переклад:</strong>" in about
+    assert 'href="../../about/index.html" hreflang="en">' in about  # its original
+    method = (archive.output / "uk" / "method" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="uk">' in method and '<article lang="en">\n<h1>Method</h1>' in method
