@@ -234,14 +234,18 @@ class Cache:
             self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                 [("content", content_key), ("theme", theme_key)])
 
-    def bytecode_cache(self) -> jinja2.BytecodeCache | None:
-        """Jinja's compiled templates, kept in the cache's folder with a checksum each; None if they cannot be."""
+    def bytecode_cache(self, salt: str = "") -> jinja2.BytecodeCache | None:
+        """Jinja's compiled templates, kept in the cache's folder with a checksum each; None if they cannot be.
+
+        Jinja finds a compiled template by its name and its source's checksum; `salt` names what
+        else went into it (the default language's translated constants: render.py), so that a
+        template compiled with other words is never taken for it."""
         folder = self.path.parent / "templates"
         try:
             folder.mkdir(exist_ok=True)
         except OSError:
             return None
-        return None if folder.is_symlink() else _checked_bytecode_cache(folder)
+        return None if folder.is_symlink() else _checked_bytecode_cache(folder, salt)
 
     def discard(self) -> None:
         """Close the cache and delete its files: it was found damaged, and the next run starts afresh."""
@@ -474,7 +478,7 @@ def _version(distribution: str) -> str:
         return "?"
 
 
-def _checked_bytecode_cache(folder: Path) -> jinja2.BytecodeCache:
+def _checked_bytecode_cache(folder: Path, salt: str = "") -> jinja2.BytecodeCache:
     """Jinja's FileSystemBytecodeCache, each file led by a checksum of the rest.
 
     Compiled code is run as it is: a damaged file must be recompiled, never loaded, and Jinja's
@@ -483,6 +487,9 @@ def _checked_bytecode_cache(folder: Path) -> jinja2.BytecodeCache:
     import jinja2
 
     class CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
+        def get_cache_key(self, name: str, filename: str | None = None) -> str:
+            return super().get_cache_key(f"{name}\0{salt}", filename)
+
         def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
             try:
                 data = Path(self._get_cache_filename(bucket)).read_bytes()

@@ -79,6 +79,8 @@ class Words:
     def __init__(self, code: str, translations: Translations | None):
         self.code = code
         self._translations = translations
+        # English dates keep dates.py's wording (asked for on every page: kept, not computed)
+        self._english = code.split("-")[0].lower() == "en"
 
     def gettext(self, message: str) -> str:
         return self._translations.gettext(message) if self._translations else message
@@ -147,10 +149,6 @@ class Words:
         from babel.numbers import format_decimal
 
         return format_decimal(value, locale=_locale(self.code))
-
-    @property
-    def _english(self) -> bool:
-        return self.code.split("-")[0].lower() == "en"
 
 
 def _day(date: PartialDate):

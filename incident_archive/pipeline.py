@@ -150,7 +150,8 @@ def _build(root: Path, config: Config, theme: Theme, cache: Cache, options: Opti
     result = _result(linked, problems)
     if result.failed(options.strict):
         return result
-    env = render.make_environment(config, theme_loader(theme), cache.bytecode_cache(), theme.catalogues)
+    env = render.make_environment(config, theme_loader(theme), cache.bytecode_cache(_compiled_with(config, theme)),
+                                  theme.catalogues)
     result.problems += _template_problems(env, theme, config)
     if result.errors:
         return result
@@ -207,7 +208,8 @@ def _publishing_problems(root: Path, config: Config, theme: Theme, archive: Arch
     for output in planned:
         if output.template:
             samples.setdefault(output.template, output)
-    env = render.make_environment(config, theme_loader(theme), cache.bytecode_cache(), theme.catalogues)
+    env = render.make_environment(config, theme_loader(theme), cache.bytecode_cache(_compiled_with(config, theme)),
+                                  theme.catalogues)
     problems = _template_problems(env, theme, config)
     for template in sorted(samples) if not problems else ():
         try:
@@ -232,6 +234,12 @@ def _signature(run: str, found: content.Found, problems: list[Problem], head: st
     """A digest of every input file's stamp, of the problems found before reading and of the commit
     the histories come from (site.yaml and the templates are the cache's own keys)."""
     return digest(run, repr(sorted(found.stamps.items())), repr(found.problems), repr(problems), repr(head))
+
+
+def _compiled_with(config: Config, theme: Theme) -> str:
+    """What the templates are compiled with besides their source: the default language's
+    catalogues, whose constant messages are compiled in (render.make_environment)."""
+    return digest(config.language, *(data.hex() for _, data in theme.catalogues.get(config.language, ())))
 
 
 def _histories(root: Path, head: str | None, cache: Cache) -> dict[str, vcs.History]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import traceback
 from collections.abc import Callable, Iterator
@@ -132,7 +133,7 @@ def make_environment(config: Config, loader: jinja2.BaseLoader, bytecode_cache=N
     (theme.catalogues); compiled templates are kept in bytecode_cache if given."""
     import jinja2  # only builds that render need it
 
-    env = jinja2.Environment(
+    env = _translating_environment()(
         loader=loader,
         extensions=["jinja2.ext.i18n"],
         # Compiling the templates took a fifth of a one-edit rebuild; Jinja checks each source's
@@ -148,6 +149,46 @@ def make_environment(config: Config, loader: jinja2.BaseLoader, bytecode_cache=N
     env.globals["site"] = config
     _install_words(env, config, catalogues or {})
     return env
+
+
+@functools.cache  # one class: a class made per build would be a new type each time
+def _translating_environment() -> type[jinja2.Environment]:
+    """A Jinja Environment that translates the interface's constant messages (`_("Status")`,
+    `{% trans %}Map{% endtrans %}`) once, when it compiles a template, rather than on every page:
+    at run time they cost a tenth of a build. Messages with variables are translated per page.
+
+    Each language has its own environment (make_environment: the default's, then an overlay per
+    other language), so a template is compiled once per language; the default's compiled copies
+    may be cached, since the cache is keyed by the theme (catalogues included) and site.yaml."""
+    import jinja2
+    from jinja2 import nodes
+    from jinja2.visitor import NodeTransformer
+
+    class ConstantsTranslated(NodeTransformer):
+        def __init__(self, gettext):
+            self.gettext = gettext
+
+        def visit_Call(self, call: nodes.Call) -> nodes.Node:
+            node = self.generic_visit(call)
+            if not isinstance(node, nodes.Call) or not isinstance(node.node, nodes.Name):
+                return node
+            message = node.args[0] if len(node.args) == 1 else None
+            constant = (node.node.name in ("_", "gettext") and isinstance(message, nodes.Const)
+                        and isinstance(message.value, str) and not node.kwargs
+                        and node.dyn_args is None and node.dyn_kwargs is None)
+            if constant and isinstance(message, nodes.Const):
+                return nodes.MarkSafe(nodes.Const(str(self.gettext(message.value))), lineno=node.lineno)
+            return node
+
+    class TranslatingEnvironment(jinja2.Environment):
+        constants_gettext: Callable[[str], Markup] | None = None  # the language's, once set
+        constants_key: tuple = ()  # what the constants are translated with: the language, its catalogues
+
+        def _parse(self, source, name, filename):
+            tree = super()._parse(source, name, filename)
+            return ConstantsTranslated(self.constants_gettext).visit(tree) if self.constants_gettext else tree
+
+    return TranslatingEnvironment
 
 
 def _install_words(env: jinja2.Environment, config: Config, catalogues: dict) -> None:
@@ -167,34 +208,87 @@ def _install_words(env: jinja2.Environment, config: Config, catalogues: dict) ->
         language = context.get("language")
         return by_code.get(language.code, default) if language is not None else default
 
-    @jinja2.pass_context
-    def gettext(context, message: str) -> Markup:
-        return i18n.escaped(words_of(context).gettext(message))
+    # Each page is given its language's gettext and ngettext as plain functions (render_page): Jinja's
+    # own newstyle ones go through three context calls a message, and a function that takes the
+    # context makes Jinja copy it for each call inside a loop or a block: a tenth of a build's time.
+    # These take the page's context only where a template has none to give (a macro imported
+    # without it).
+    env.globals["page_words"] = {code: _template_words(words) for code, words in by_code.items()}
 
     @jinja2.pass_context
-    def ngettext(context, singular: str, plural: str, count: int) -> Markup:
-        return i18n.escaped(words_of(context).ngettext(singular, plural, count))
+    def gettext(context, message: str, **variables) -> Markup:
+        return env.globals["page_words"][words_of(context).code][0](message, **variables)  # type: ignore[index]
+
+    @jinja2.pass_context
+    def ngettext(context, singular: str, plural: str, count: int, **variables) -> Markup:
+        return env.globals["page_words"][words_of(context).code][1](singular, plural, count, **variables)  # type: ignore[index]
 
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)  # in place of Jinja's wrappers
+    # The default language's constant messages compiled in; each other language's in an overlay of
+    # its own, compiled in each process that renders it (its copies are not cached beside the default's).
+    env.constants_gettext = env.globals["page_words"][config.language][0]  # type: ignore[attr-defined, index]
+    env.constants_key = (config.language, catalogues.get(config.language, ()))  # type: ignore[attr-defined]
+    # Filters bound to their language too (a filter that takes the context costs a lookup a call).
+    sites = cast(dict, env.globals["sites"])
+    env.filters.update(_language_filters(by_code[config.language], sites[config.language]))
+    overlays = {}
+    for code in config.languages:
+        if code != config.language:
+            overlay = env.overlay(bytecode_cache=None, cache_size=400)  # not the default's compiled templates
+            overlay.constants_gettext = env.globals["page_words"][code][0]  # type: ignore[attr-defined, index]
+            overlay.constants_key = (code, catalogues.get(code, ()))  # type: ignore[attr-defined]
+            overlay.filters = {**env.filters, **_language_filters(by_code[code], sites[code])}
+            overlays[code] = overlay
+    env.globals["language_environments"] = overlays
     env.globals["words_of"] = words_of
     # The page's language (for lang="..." on the interface's words inside a record in another one),
     # and the plural categories a script chooses among (search.html).
     env.globals["interface_language"] = jinja2.pass_context(lambda context: words_of(context).code)
     env.globals["plural_samples"] = jinja2.pass_context(lambda context: words_of(context).plural_samples())
-    filters = {
-        "date_range": lambda words, site, incident: words.date_range(incident.date, incident.date_end),
-        "human_date": lambda words, site, date: words.date(_partial_date(date)),
-        "country_name": lambda words, site, code: site.country_name(code),
-        "place_line": lambda words, site, location: place_line(location, site),
-        "shown_title": lambda words, site, incident: site.shown_title(incident),
-        "citation": lambda words, site, incident: citation.plain(incident, site, words),
-        "bibtex": lambda words, site, incident: citation.bibtex(incident, site, words),
-        "spoken_ranges": lambda words, site, text: spoken_ranges(text, words),
-        "language_name": lambda words, site, tag: language_name(tag, words),
+
+
+
+def _language_filters(words: i18n.Words, site: Config) -> dict[str, Callable]:
+    """The filters whose words, dates or names are a language's, for that language's environment."""
+    return {
+        "date_range": lambda incident: words.date_range(incident.date, incident.date_end),
+        "human_date": lambda date: words.date(_partial_date(date)),
+        "country_name": site.country_name,
+        "place_line": lambda location: place_line(location, site),
+        "shown_title": site.shown_title,
+        "citation": lambda incident: citation.plain(incident, site, words),
+        "bibtex": lambda incident: citation.bibtex(incident, site, words),
+        "spoken_ranges": lambda text: spoken_ranges(text, words),
+        "language_name": lambda tag: language_name(tag, words),
     }
-    for name, function in filters.items():
-        env.filters[name] = jinja2.pass_context(
-            lambda context, value, function=function: function(words_of(context), context["site"], value))
+
+
+def _template_words(words: i18n.Words) -> tuple[Callable[..., Markup], Callable[..., Markup]]:
+    """gettext and ngettext as jinja2.ext.i18n's newstyle calls them, escaped (i18n.escaped), and
+    formatted even without variables, as Jinja's are (%% is a percent sign)."""
+    plain: dict[str, Markup] = {}
+
+    def gettext(message: str, **variables) -> Markup:
+        if variables:
+            return _formatted(i18n.escaped(words.gettext(message)), variables)
+        text = plain.get(message)
+        if text is None:
+            text = plain[message] = i18n.escaped(words.gettext(message)) % {}
+        return text
+
+    def ngettext(singular: str, plural: str, count: int, **variables) -> Markup:
+        variables.setdefault("num", count)
+        return _formatted(i18n.escaped(words.ngettext(singular, plural, count)), variables)
+
+    return gettext, ngettext
+
+
+def _formatted(text: Markup, variables: dict) -> Markup:
+    """Markup % variables, each escaped unless markup or a number: as Markup's own %, without its
+    helper object per value (a dozen a page)."""
+    return Markup(str.__mod__(text, {key: value if isinstance(value, (int, float)) else escape(value)
+                                     for key, value in variables.items()}))
 
 
 def _partial_date(value: PartialDate | str) -> PartialDate:
@@ -340,6 +434,12 @@ def render_page(spec: PageSpec, env: jinja2.Environment, body_html: Callable[[st
     sites = cast(dict, env.globals.get("sites", {}))
     if isinstance(language, i18n.Language) and language.code in sites:
         context["site"] = sites[language.code]  # site.yaml and the engine's defaults in the page's language
+    page_words = cast(dict, env.globals.get("page_words", {}))
+    code = language.code if isinstance(language, i18n.Language) else cast(Config, env.globals["site"]).language
+    if code in page_words:
+        context["_"] = context["gettext"] = page_words[code][0]
+        context["ngettext"] = page_words[code][1]
+    env = cast(dict, env.globals.get("language_environments", {})).get(code, env)  # its constants translated
     return env.get_template(spec.template).render(context).encode("utf-8")
 
 

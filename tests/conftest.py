@@ -245,7 +245,9 @@ def theme_compiled_once_per_process():
                 env.newline_sequence, env.keep_trailing_newline, tuple(sorted(env.extensions)), env.optimized,
                 env.is_async, env.finalize, env.undefined,
                 env.autoescape(name) if callable(env.autoescape) else env.autoescape,
-                calling(env.filters), calling(env.tests))
+                calling(env.filters), calling(env.tests),
+                # the constant messages compiled in (render.make_environment): a language and its catalogues
+                getattr(env, "constants_key", None))
 
     def compile_once(env, source, name=None, filename=None, raw=False, defer_init=False):
         if not isinstance(source, str):
