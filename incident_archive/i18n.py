@@ -1,6 +1,6 @@
-"""Render stage (languages): the archive's languages, the interface's words in each, and its dates and numbers.
+"""Render stage (languages): the archive's languages, the interface's words in each, and its dates and plural forms.
 
-The words come from gettext catalogues read with Babel; dates and numbers from Babel's CLDR.
+The words come from gettext catalogues read with Babel; dates and plural rules from Babel's CLDR.
 
 The theme's words are English in the templates and the code (gettext's msgids); a catalogue per
 language, `locales/<code>.po` in a theme folder, translates them. The archive's own theme folder
@@ -11,7 +11,7 @@ translation changes the theme's key, and the pages made with the old one are mad
 A translation is text a maintainer wrote, yet it never becomes markup: `gettext` gives it escaped,
 and the few sentences that hold a link take the link as a parameter (`%(link)s`).
 
-Dates and numbers come from Babel's copy of CLDR, except English's dates, which keep the archive's
+Dates and plural rules come from Babel's copy of CLDR, except English's dates, which keep the archive's
 own wording (dates.py: "4 March 2022", "28 February – 2 March 2022").
 """
 
@@ -74,7 +74,7 @@ def _locale(code: str):
 
 
 class Words:
-    """The interface's words in one language: gettext over its catalogue, and its dates and numbers."""
+    """The interface's words in one language: gettext over its catalogue, and its dates and plural forms."""
 
     def __init__(self, code: str, translations: Translations | None):
         self.code = code
@@ -141,14 +141,6 @@ class Words:
             samples.setdefault(locale.plural_form(number), number)
         samples.setdefault("other", 100)  # the fallback a script takes (Ukrainian's is for fractions)
         return tuple(sorted(samples.items()))
-
-    def number(self, value: int) -> str:
-        """1292 as this language groups digits: 1,292 in English, 1 292 in Ukrainian."""
-        if _locale(self.code) is None:
-            return str(value)
-        from babel.numbers import format_decimal
-
-        return format_decimal(value, locale=_locale(self.code))
 
 
 def _day(date: PartialDate):

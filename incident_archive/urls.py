@@ -153,10 +153,6 @@ class Links:
             return self.here(incident(incident_id))
         return self.to(incident(incident_id))
 
-    def in_language(self, prefix: str, path: str) -> str:
-        """The same page in another language (the switcher, hreflang): `path` is its path in the default language."""
-        return self.to(prefix + path)
-
     def incident_json(self, incident_id: str) -> str:
         return self.to(incident_json(incident_id))
 
