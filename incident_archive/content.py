@@ -116,7 +116,7 @@ def _sort_translations(found: Found, others: dict[str, str]) -> None:
         for path in kind:
             original, code = translated_name(path) or ("", "")
             if code.lower() in others:
-                _add_translation(found, path, original, others[code.lower()])
+                _add_translation(found, path, original, others[code.lower()], others)
                 continue
             kept.append(path)
             if code and original in found.stamps and _is_language_tag(code):
@@ -127,10 +127,15 @@ def _sort_translations(found: Found, others: dict[str, str]) -> None:
         kind[:] = kept
     for path in [path for path in found.stamps if path.startswith(f"{CONTENT_DIR}/_index.") and path != HOME_FILE]:
         original, code = translated_name(path) or (HOME_FILE, "")
-        _add_translation(found, path, original, others[code.lower()])
+        _add_translation(found, path, original, others[code.lower()], others)
 
 
-def _add_translation(found: Found, path: str, original: str, code: str) -> None:
+def _add_translation(found: Found, path: str, original: str, code: str, others: dict[str, str]) -> None:
+    translated_too = translated_name(original)
+    if translated_too and translated_too[1].lower() in others:  # x.uk.uk.md: nothing would show it
+        found.problems.append(Problem(path, 1, "file", f"translates {original}, which is a translation itself: "
+                                      f"translate the original, {translated_too[0]}, and name the file after it"))
+        return
     if original not in found.stamps:
         found.problems.append(Problem(path, 1, "file", f"translates {original}, which does not exist: "
                                       "a translation sits beside its original, named after it (bucha.md, bucha.uk.md)"))

@@ -335,3 +335,13 @@ def test_a_machine_translation_has_its_page_which_says_so_and_links_to_the_origi
     assert archive.build()[0] == 0
     page = (archive.output / "uk/incidents/bucha/index.html").read_text(encoding="utf-8")
     assert "Машинний переклад" not in page and "Перекладено з оригіналу." in page  # uk.po: "Translated from the original."
+
+
+def test_a_translation_of_a_translation_is_an_error_not_a_file_nobody_reads(archive):
+    bilingual(archive)
+    archive.incident("bucha.uk.uk", "title: Двічі\n")
+    for command in (archive.check, archive.build):
+        code, output = command()
+        assert code == 1
+        assert ("content/incidents/2022/bucha.uk.uk.md:1: file: translates content/incidents/2022/bucha.uk.md, "
+                "which is a translation itself") in output
