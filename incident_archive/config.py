@@ -381,6 +381,12 @@ def _check_languages(settings: dict, spot: Spot) -> None:
     for index, code in enumerate(listed):
         if code.lower() in seen:
             spot.at("languages").at(index).error(f"'{code}' is listed twice")
+        elif index and (code.lower() in RESERVED_NAMES or code.lower() in settings.get("taxonomies", {})):
+            # Every language after the first is a folder at the site's root, beside the sections.
+            spot.at("languages").at(index).error(f"'{code}' is a name the site already uses for a section; "
+                                                 "its pages would be written over that section's")
+        elif index and (problem := inputs.name_problem(code)):
+            spot.at("languages").at(index).error(f"its folder {problem.removeprefix('is ')}")
         seen.add(code.lower())
 
 

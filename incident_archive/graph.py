@@ -229,7 +229,7 @@ def _places(config: Config, published: dict[str, Incident]) -> tuple[TermGroup, 
 
 
 def _pages(pages: list[Page], config: Config, drafts: bool) -> tuple[tuple[Page, ...], list[Problem]]:
-    taken = RESERVED_NAMES | {taxonomy.key for taxonomy in config.taxonomies}
+    taken = RESERVED_NAMES | {taxonomy.key for taxonomy in config.taxonomies} | {code.lower() for code in config.languages[1:]}
     problems: list[Problem] = []
     seen: dict[str, str] = {}  # page id → the file that took it first
     for page in pages:

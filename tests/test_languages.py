@@ -137,3 +137,25 @@ def test_a_translated_page_says_how_it_was_translated_and_an_untranslated_one_ke
     assert 'href="../../about/index.html" hreflang="en">' in about  # its original
     method = (archive.output / "uk" / "method" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="uk">' in method and '<article lang="en">\n<h1>Method</h1>' in method
+
+
+def test_a_language_cannot_take_a_name_the_site_or_windows_already_has(archive):
+    """Each language after the first is a folder at the site's root: beside map/, a taxonomy's
+    folder and the pages' folders, and on Windows, where CON or NUL cannot be a folder."""
+    archive.write("site.yaml", SITE_YAML.replace("  tags: {title: Tags", "  tag: {title: Tags")
+                  + "languages: [en, map, tag, con]\n")
+    archive.incident("first")
+    code, output = archive.check()
+    line = SITE_YAML.count("\n") + 1
+    assert code == 1
+    assert f"site.yaml:{line}: languages[2]: 'map' is a name the site already uses for a section" in output
+    assert f"site.yaml:{line}: languages[3]: 'tag' is a name the site already uses for a section" in output
+    assert f"site.yaml:{line}: languages[4]: its folder named 'con', a device name that Windows reserves" in output
+
+
+def test_a_page_cannot_take_a_languages_folder(archive):
+    _bilingual(archive)
+    archive.write("content/pages/uk.md", "---\ntitle: Ukraine\n---\nText.\n")
+    code, output = archive.build()
+    assert code == 1
+    assert "content/pages/uk.md:1: id: 'uk' is a name the site already uses; set another id" in output
