@@ -24,6 +24,15 @@ class Severity(str, Enum):  # noqa: UP042 - a StrEnum's str() differs, and Sever
     WARNING = "warning"
 
 
+def line_in(lines: str, field_name: str) -> int:
+    """A field's line from a record's "related[2]=14 duplicate_of=9 ..." (1 where it is not written)."""
+    for entry in lines.split(" "):
+        name, _, line = entry.rpartition("=")
+        if name == field_name:
+            return int(line)
+    return 1
+
+
 @pickled_by_fields
 @dataclass(frozen=True, order=True, slots=True)
 class Problem:
@@ -194,11 +203,7 @@ class Incident:
         return (self.date.sort_key, self.id)
 
     def line_of(self, field_name: str) -> int:
-        for entry in self.lines.split(" "):
-            name, _, line = entry.rpartition("=")
-            if name == field_name:
-                return int(line)
-        return 1
+        return line_in(self.lines, field_name)
 
     def terms_of(self, taxonomy: str) -> tuple[str, ...]:
         return dict(self.terms).get(taxonomy, ())
@@ -245,11 +250,7 @@ class Translation:
     lines: str = ""  # as Incident.lines
 
     def line_of(self, field_name: str) -> int:
-        for entry in self.lines.split(" "):
-            name, _, line = entry.rpartition("=")
-            if name == field_name:
-                return int(line)
-        return 1
+        return line_in(self.lines, field_name)
 
 
 @pickled_by_fields
