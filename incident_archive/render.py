@@ -147,8 +147,35 @@ def make_environment(config: Config, loader: jinja2.BaseLoader, bytecode_cache=N
     )
     env.filters["absolute_url"] = lambda path: _absolute_url(config, path)
     env.globals["site"] = config
+    env.globals["once"] = _once_per_place()
     _install_words(env, config, catalogues or {})
     return env
+
+
+def _once_per_place() -> Callable[..., Markup]:
+    """`{% call once("header", section) %}…{% endcall %}`: a part of the page rendered once for
+    every page of its language, at its depth, with its menu (and any values given after its
+    name), rather than once a page; the site's header and footer cost a tenth of a page.
+
+    Only for parts that read nothing else: `site` (one per language in an environment), `link`'s
+    links to the sections, the menu's pages, data/ and static/ (urls.Links.vantage), `menu` and
+    `nav`, and the values given."""
+    import jinja2
+
+    rendered: dict[tuple, Markup] = {}
+
+    @jinja2.pass_context
+    def once(context, name: str, *values, caller: Callable[[], Markup]) -> Markup:
+        language = context.get("language")
+        link = cast(urls.Links, context["link"])
+        menu = tuple((page.id, page.title) for page in context.get("menu", ()))
+        key = (name, language.code if language is not None else None, link.prefix, link.vantage(), menu, values)
+        text = rendered.get(key)
+        if text is None:
+            text = rendered[key] = caller()
+        return text
+
+    return once
 
 
 @functools.cache  # one class: a class made per build would be a new type each time
@@ -267,14 +294,18 @@ def _language_filters(words: i18n.Words, site: Config) -> dict[str, Callable]:
 def _template_words(words: i18n.Words) -> tuple[Callable[..., Markup], Callable[..., Markup]]:
     """gettext and ngettext as jinja2.ext.i18n's newstyle calls them, escaped (i18n.escaped), and
     formatted even without variables, as Jinja's are (%% is a percent sign)."""
-    plain: dict[str, Markup] = {}
+    translated: dict[str, Markup] = {}  # message → its translation, escaped: a page asks for a dozen
+    plain: dict[str, Markup] = {}  # … and formatted, for a message without variables
 
     def gettext(message: str, **variables) -> Markup:
-        if variables:
-            return _formatted(i18n.escaped(words.gettext(message)), variables)
-        text = plain.get(message)
+        if not variables and message in plain:
+            return plain[message]
+        text = translated.get(message)
         if text is None:
-            text = plain[message] = i18n.escaped(words.gettext(message)) % {}
+            text = translated[message] = i18n.escaped(words.gettext(message))
+        if variables:
+            return _formatted(text, variables)
+        text = plain[message] = text % {}
         return text
 
     def ngettext(singular: str, plural: str, count: int, **variables) -> Markup:

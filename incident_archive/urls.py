@@ -133,6 +133,13 @@ class Links:
             common += 1
         return "../" * (len(here) - common) + "/".join(parts[common:])
 
+    def vantage(self) -> tuple:
+        """All that this page's links to the sections' indexes, the menu's pages, data/ and static/
+        depend on: its depth and the folders it shares with them (those pages sit one folder deep,
+        under a language's prefix two), so pages of equal vantage link to them alike."""
+        shared = 2 if self.prefix else 1
+        return (self.root, len(self.page_dir), tuple(self.page_dir[:shared]))
+
     def home(self) -> str:
         return self.here(HOME)
 
