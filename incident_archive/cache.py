@@ -1,6 +1,6 @@
 """The build cache: what earlier builds computed, in .cache/, trusted only while its inputs are unchanged.
 
-Four tables, one per stage that is worth skipping (Lektor's dependency table, in miniature):
+Five tables, one per stage that is worth skipping (Lektor's dependency table, in miniature):
 
 - files: each content file's validated record, kept while the file's modification time and size
   are those it had when read;
@@ -8,6 +8,8 @@ Four tables, one per stage that is worth skipping (Lektor's dependency table, in
   asked of the link table gets the same answer;
 - outputs: each written file's fingerprint (a digest of everything its template was given) and
   the digest of its bytes, so that a page whose inputs are unchanged is neither rendered nor written;
+- fragments: each record's part of a file made from every record (its line of incidents.json,
+  its row of the CSV), kept by the record's digest, so that an edit remakes one record's part;
 - history: each record's commits (vcs.py) as of HEAD's commit, so that `git log` runs once a
   commit rather than once a build.
 
@@ -56,7 +58,7 @@ if TYPE_CHECKING:  # for annotations only: pipeline imports this module, and onl
 CACHE_DIR = ".cache"
 CACHE_FILE = "incident-archive.sqlite"
 # The layout of the tables. What the rows hold is keyed by the engine's code itself (_engine_digest).
-FORMAT = 5
+FORMAT = 6
 
 
 class CacheDamaged(Exception):
@@ -157,7 +159,8 @@ class Cache:
         self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         if dict(self.db.execute("SELECT key, value FROM meta")).get("format") != str(FORMAT):
             self.db.executescript("DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS bodies; DROP TABLE IF EXISTS outputs; "
-                                  "DROP TABLE IF EXISTS builds; DROP TABLE IF EXISTS history; DELETE FROM meta;")
+                                  "DROP TABLE IF EXISTS builds; DROP TABLE IF EXISTS history; DROP TABLE IF EXISTS fragments; "
+                                  "DELETE FROM meta;")
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (str(FORMAT),))
         self.db.executescript("""
             CREATE TABLE IF NOT EXISTS files (bucket INTEGER PRIMARY KEY, records BLOB, checksum BLOB);
@@ -166,6 +169,8 @@ class Cache:
             CREATE TABLE IF NOT EXISTS outputs (folder TEXT, bucket INTEGER, records BLOB, checksum BLOB,
                                                 PRIMARY KEY (folder, bucket));
             CREATE TABLE IF NOT EXISTS history (key TEXT PRIMARY KEY, histories BLOB, checksum BLOB);
+            CREATE TABLE IF NOT EXISTS fragments (kind TEXT, bucket INTEGER, items BLOB, checksum BLOB,
+                                                  PRIMARY KEY (kind, bucket));
         """)
 
     @classmethod
@@ -227,6 +232,7 @@ class Cache:
                 self.db.execute("DELETE FROM files")
                 self.db.execute("DELETE FROM bodies")
                 self.db.execute("DELETE FROM history")
+                self.db.execute("DELETE FROM fragments")  # made with site.yaml's settings
             if clean or known.get("theme") != theme_key:
                 self.db.execute("DELETE FROM outputs")
                 self.db.execute("DELETE FROM meta WHERE key LIKE 'site %'")  # no slot is known any more
@@ -327,6 +333,35 @@ class Cache:
             self.db.execute("BEGIN")
             self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
                                 [(bucket, blob, _check(bucket, blob)) for bucket, blob in blobs.items()])
+
+    # fragments: kind → {record digest: its part}, in FILE_BUCKETS pickles as the file records are
+
+    @_guarded
+    def fragments(self, kind: str) -> dict[str, str]:
+        found: dict[str, str] = {}
+        with _collector_paused():
+            rows = self.db.execute("SELECT bucket, items, checksum FROM fragments WHERE kind = ?", (kind,))
+            for bucket, blob, checksum in rows:
+                _verify(checksum, kind, bucket, blob)
+                items = _unpickle(zlib.decompress(blob))
+                if not isinstance(items, dict) or any(_bucket(key) != bucket for key in items):
+                    raise CacheDamaged(f"a {kind} fragment is stored in the wrong bucket")
+                found |= items
+        return found
+
+    @_guarded
+    def save_fragments(self, kind: str, kept: dict[str, str], touched: Iterable[str]) -> None:
+        """Keep `kept` as kind's fragments, rewriting the buckets of the touched keys (made or dropped)."""
+        grouped: dict[int, dict[str, str]] = {_bucket(key): {} for key in touched}
+        for key, text in kept.items():
+            bucket = _bucket(key)
+            if bucket in grouped:
+                grouped[bucket][key] = text
+        blobs = {bucket: zlib.compress(_pickle(items), 1) for bucket, items in grouped.items()}
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?, ?)",
+                                [(kind, bucket, blob, _check(kind, bucket, blob)) for bucket, blob in blobs.items()])
 
     # bodies
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from . import inputs, parallel, writer
 from .cache import Cache, OutputRecord
@@ -24,6 +24,8 @@ from .progress import Progress
 
 if TYPE_CHECKING:  # imported where it is used, so that builds with nothing to render skip it
     import jinja2
+
+_Record = TypeVar("_Record")
 
 
 class Output(Protocol):
@@ -103,6 +105,27 @@ class Generated:
 
     def make(self, env, body_html) -> bytes:
         return self.maker(body_html)
+
+
+class RecordParts:
+    """Each record's part of a file made from every record (its line of incidents.json, its CSV
+    row), kept in the cache by the record's digest: after an edit the file is the concatenation of
+    the parts, one of them made again, where making every part took seconds at 10,000 records."""
+
+    def __init__(self, cache: Cache | None):
+        self.cache = cache
+
+    def each(self, kind: str, records: Iterable[tuple[str, _Record]], make: Callable[[_Record], str]) -> list[str]:
+        """The part of each (digest, record), in their order; `kind` names the file they belong to."""
+        known = self.cache.fragments(kind) if self.cache else {}
+        kept: dict[str, str] = {}
+        for key, record in records:
+            part = known.get(key)
+            kept[key] = make(record) if part is None else part
+        if self.cache:
+            touched = [key for key in kept if key not in known] + [key for key in known if key not in kept]
+            self.cache.save_fragments(kind, kept, touched)
+        return list(kept.values())
 
 
 @dataclass

@@ -17,7 +17,7 @@ from .cache import CACHE_DIR, Cache, CacheDamaged, pack_html
 from .config import SITE_FILE, Config, load_config
 from .duplicates import likely_duplicates
 from .images import Store
-from .incremental import Output, outputs_intact, write_outputs
+from .incremental import Output, RecordParts, outputs_intact, write_outputs
 from .media import listing_problems, media_problems
 from .model import Archive, Body, BodySource, Document, Failure, IdClaim, Incident, Page, Problem, Reading, Translation, digest
 from .names import id_from_path
@@ -157,7 +157,8 @@ def _build(root: Path, config: Config, theme: Theme, cache: Cache, options: Opti
         return result
     try:
         check_output_folder(out_dir, root)
-        planned = _plan(root, config, theme, linked.archive, linked.bodies, _histories(root, head, cache), _store(cache))
+        planned = _plan(root, config, theme, linked.archive, linked.bodies, _histories(root, head, cache), _store(cache),
+                        RecordParts(cache))
         written = write_outputs(out_dir, planned, env, cache, options.jobs, options.progress)
     except UnsafeOutput as error:
         result.problems.append(Problem(inputs.shown_path(str(out_dir), root), 1, "output", str(error)))
@@ -182,9 +183,9 @@ def _claims(root: Path, config: Config, theme: Theme, cache: Cache, options: Opt
 
 
 def _plan(root: Path, config: Config, theme: Theme, archive: Archive, bodies: dict,
-          histories: dict[str, vcs.History], store: Store) -> list[Output]:
+          histories: dict[str, vcs.History], store: Store, parts: RecordParts | None = None) -> list[Output]:
     """Every output of the site (outputs.plan), its paths checked before anything is written."""
-    planned = outputs.plan(archive, config, bodies, root, theme, store)
+    planned = outputs.plan(archive, config, bodies, root, theme, store, parts)
     render.give_histories(planned, histories)
     check_paths([output.path for output in planned])
     return planned

@@ -138,6 +138,22 @@ def test_a_changed_record_is_never_published(damaged):
     assert "was damaged" in output
 
 
+def test_a_changed_line_of_the_open_data_is_never_published(damaged):
+    """A record's cached line of incidents.json, changed inside its valid SQLite row, fails its checksum."""
+    root, expected = damaged
+    with _database(root) as db:
+        rows = db.execute("SELECT kind, bucket, items FROM fragments").fetchall()
+        assert {kind for kind, _, _ in rows} >= {"incidents.json", "incidents.csv", "incidents.geojson"}
+        for kind, bucket, blob in rows:
+            lines = pickle.loads(zlib.decompress(blob))
+            planted = {key: line.replace("reported", "verified") + "<script>alert(1)</script>" for key, line in lines.items()}
+            db.execute("UPDATE fragments SET items = ? WHERE kind = ? AND bucket = ?",
+                       (zlib.compress(pickle.dumps(planted)), kind, bucket))
+    shutil.rmtree(root / "output")  # so that the data files are made again, from the cached lines
+    output = _rebuilds_exactly(root, expected)
+    assert "was damaged" in output
+
+
 def _touch_every_record(root: Path) -> None:
     import os
     for path in (root / "content").rglob("*.md"):

@@ -16,7 +16,7 @@ from .. import i18n, maps, render, translations, urls
 from ..config import Config
 from ..i18n import Language
 from ..images import Store
-from ..incremental import Generated, Output
+from ..incremental import Generated, Output, RecordParts
 from ..model import Archive
 from ..render import BodyRef, PageSpec
 from ..theme import Theme
@@ -24,10 +24,12 @@ from . import data, feeds, files, publishing, search
 
 
 def plan(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Path, theme: Theme,
-         store: Store) -> list[Output]:
+         store: Store, parts: RecordParts | None = None) -> list[Output]:
     """Every output of the site, in a fixed order: each language's pages, feeds and search index
     (the default's at the root, the others' under their prefix), the map's outlines, files for
-    hosts, open data, copied files, then the sitemap, last since it lists the pages the others made."""
+    hosts, open data, copied files, then the sitemap, last since it lists the pages the others made.
+
+    `parts` keeps each record's part of the files made from every record between builds."""
     frame, place_frames = maps.frame_of(archive), maps.place_frames(archive)
     outputs: list[Output] = []
     for language in i18n.languages(config):
@@ -46,7 +48,7 @@ def plan(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Pat
         *(maps.outlines_output(each, urls.map_outlines(each.name))
           for each in sorted({frame, *place_frames.values()}, key=lambda each: each.name)),
         *publishing.outputs(archive, config, bodies, root),
-        *data.outputs(archive, config, bodies, root, store),
+        *data.outputs(archive, config, bodies, root, store, parts),
         *files.copies(root, theme, archive.links.media, store),
     ]
     return [*outputs, *publishing.sitemap(config, outputs)]

@@ -28,7 +28,7 @@ from ..config import LANGUAGE_TAG, Config
 from ..dates import PartialDate
 from ..fields import JSON_DEFINITIONS, Slug, Text, Url
 from ..images import ImageProblem, Store
-from ..incremental import Generated
+from ..incremental import Generated, RecordParts
 from ..model import Archive, Failure, Incident, Problem, digest
 from ..render import BodyRef, PageSpec
 from ..schema import Column, Declared, incident_fields
@@ -88,8 +88,10 @@ def _columns(fields: tuple[Declared, ...], order: tuple[str, ...], published_at:
 
 
 def outputs(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Path,
-            store: Store) -> Iterator[PageSpec | Generated]:
-    files = DataFiles(archive, config, PublishedMedia(root, archive.links.media, store))
+            store: Store, parts: RecordParts | None = None) -> Iterator[PageSpec | Generated]:
+    """The files of data/ and each incident's own JSON; `parts` keeps each record's line of the
+    files of every record between builds (none: every line is made)."""
+    files = DataFiles(archive, config, PublishedMedia(root, archive.links.media, store), parts or RecordParts(None))
     for name in files.makers:
         yield Generated(f"{DATA_DIR}/{name}", files.token(name), functools.partial(files.make, name), whole_archive=True)
     yield Generated(f"{DATA_DIR}/{SUMS_FILE}", files.sums_token(), files.make_sums, whole_archive=True)
@@ -112,8 +114,8 @@ class DataFiles:
     It also lists each published media file, as ../media/<name>, by the hash of its published bytes.
     """
 
-    def __init__(self, archive: Archive, config: Config, published_media: PublishedMedia):
-        self.archive, self.config = archive, config
+    def __init__(self, archive: Archive, config: Config, published_media: PublishedMedia, parts: RecordParts):
+        self.archive, self.config, self.parts = archive, config, parts
         self.media = published_media
         self.layout = layout(config)
         self.makers = {
@@ -153,20 +155,25 @@ class DataFiles:
     def _incidents(self) -> Iterator[Incident]:
         return (self.archive.incidents[i] for i in self.archive.newest_first)
 
+    def _lines(self, name: str, incidents: Iterable[Incident], line: Callable[[Incident], str]) -> list[str]:
+        """Each incident's line of the file `name`, made again only for the incidents that changed."""
+        return self.parts.each(name, ((incident.digest, incident) for incident in incidents), line)
+
     def _json(self) -> bytes:
-        records = (record(incident, self.config, self.layout) for incident in self._incidents())
-        return _one_line_each({"archive": archive_header(self.config)}, "incidents", records)
+        lines = self._lines(JSON_FILE, self._incidents(), lambda incident: _dumps(record(incident, self.config, self.layout)))
+        return _one_line_each({"archive": archive_header(self.config)}, "incidents", lines)
 
     def _schema(self) -> bytes:
         return (json.dumps(json_schema(self.config, self.layout), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
     def _csv(self) -> bytes:
-        return csv_bytes(self._incidents(), self.config, self.layout)
+        rows = self._lines(CSV_FILE, self._incidents(), _CsvRows(self.config, self.layout))
+        return csv_bytes(rows, self.layout)
 
     def _geojson(self) -> bytes:
         mapped = (incident for incident in self._incidents() if incident.location.has_coordinates)
-        features = (feature(incident, self.config, self.layout) for incident in mapped)
-        return _one_line_each({"type": "FeatureCollection"}, "features", features)
+        lines = self._lines(GEOJSON_FILE, mapped, lambda incident: _dumps(feature(incident, self.config, self.layout)))
+        return _one_line_each({"type": "FeatureCollection"}, "features", lines)
 
 
 @dataclass(frozen=True)
@@ -274,14 +281,15 @@ def _dumps(value) -> str:
     return _COMPACT.encode(value)
 
 
-def _one_line_each(head: dict, key: str, items: Iterable[dict]) -> bytes:
-    """A JSON object whose list has one item per line, so that a diff shows which records changed.
+def _one_line_each(head: dict, key: str, items: list[str]) -> bytes:
+    """A JSON object whose list has one item (given as JSON text) per line, so that a diff shows
+    which records changed.
 
     Each item is turned into text as soon as it is made: 10,000 records held as dicts at once
     took about twice as long, the difference spent in the garbage collector.
     """
     opening = "{" + "".join(f"{_dumps(name)}:{_dumps(value)}," for name, value in head.items()) + f"{_dumps(key)}:["
-    lines = ",\n".join([_dumps(item) for item in items])
+    lines = ",\n".join(items)
     return (f"{opening}\n{lines}\n]}}\n" if lines else f"{opening}]}}\n").encode("utf-8")
 
 
@@ -378,13 +386,26 @@ def csv_columns(layout: Layout) -> list[str]:
     return [column.name for column in layout.csv]
 
 
-def csv_bytes(incidents: Iterable[Incident], config: Config, layout: Layout) -> bytes:
-    """RFC 4180: a header, one row per incident, CRLF line ends, UTF-8 without a byte-order mark."""
+def csv_bytes(rows: list[str], layout: Layout) -> bytes:
+    """RFC 4180: a header, one row per incident (_CsvRows), CRLF line ends, UTF-8 without a byte-order mark."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(csv_columns(layout))
-    writer.writerows([_neutralised(cell) for cell in _row(incident, config, layout)] for incident in incidents)
-    return buffer.getvalue().encode("utf-8")
+    csv.writer(buffer, lineterminator="\r\n").writerow(csv_columns(layout))
+    return (buffer.getvalue() + "".join(rows)).encode("utf-8")
+
+
+class _CsvRows:
+    """An incident's row of the CSV as text, its line end included: one writer for every row."""
+
+    def __init__(self, config: Config, layout: Layout):
+        self.config, self.layout = config, layout
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer, lineterminator="\r\n")
+
+    def __call__(self, incident: Incident) -> str:
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        self.writer.writerow([_neutralised(cell) for cell in _row(incident, self.config, self.layout)])
+        return self.buffer.getvalue()
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...) can send the
