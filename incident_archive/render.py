@@ -147,35 +147,47 @@ def make_environment(config: Config, loader: jinja2.BaseLoader, bytecode_cache=N
     )
     env.filters["absolute_url"] = lambda path: _absolute_url(config, path)
     env.globals["site"] = config
-    env.globals["once"] = _once_per_place()
+    env.globals["once"], env.globals["once_for"] = _rendered_once()
     _install_words(env, config, catalogues or {})
     return env
 
 
-def _once_per_place() -> Callable[..., Markup]:
-    """`{% call once("header", section) %}…{% endcall %}`: a part of the page rendered once for
-    every page of its language, at its depth, with its menu (and any values given after its
-    name), rather than once a page; the site's header and footer cost a tenth of a page.
+def _rendered_once() -> tuple[Callable[..., Markup], Callable[..., Markup]]:
+    """Parts of pages rendered once and reused, rather than once a page; the header and footer
+    were a tenth of a page, a feed's entries most of a feed (a record is in several feeds):
 
-    Only for parts that read nothing else: `site` (one per language in an environment), `link`'s
-    links to the sections, the menu's pages, data/ and static/ (urls.Links.vantage), `menu` and
-    `nav`, and the values given."""
+    - `{% call once("header", section) %}…{% endcall %}`: the same on every page of its language
+      at its vantage, with its menu and the values given after its name. Only for parts that read
+      nothing else: `site` (one per language in an environment), `link`'s links to the sections,
+      the menu's pages, data/ and static/ (urls.Links.vantage), `menu` and `nav`.
+    - `{% call once_for("entry", value, …) %}…{% endcall %}`: the same wherever the page's
+      language and the values given are the same: for parts that read only `site` and those values.
+    """
     import jinja2
 
     rendered: dict[tuple, Markup] = {}
 
-    @jinja2.pass_context
-    def once(context, name: str, *values, caller: Callable[[], Markup]) -> Markup:
-        language = context.get("language")
-        link = cast(urls.Links, context["link"])
-        menu = tuple((page.id, page.title) for page in context.get("menu", ()))
-        key = (name, language.code if language is not None else None, link.prefix, link.vantage(), menu, values)
+    def remembered(key: tuple, caller: Callable[[], Markup]) -> Markup:
         text = rendered.get(key)
         if text is None:
             text = rendered[key] = caller()
         return text
 
-    return once
+    def language_of(context) -> str | None:
+        language = context.get("language")
+        return language.code if language is not None else None
+
+    @jinja2.pass_context
+    def once(context, name: str, *values, caller: Callable[[], Markup]) -> Markup:
+        link = cast(urls.Links, context["link"])
+        menu = tuple((page.id, page.title) for page in context.get("menu", ()))
+        return remembered(("once", name, language_of(context), link.prefix, link.vantage(), menu, values), caller)
+
+    @jinja2.pass_context
+    def once_for(context, name: str, *values, caller: Callable[[], Markup]) -> Markup:
+        return remembered(("once_for", name, language_of(context), values), caller)
+
+    return once, once_for
 
 
 @functools.cache  # one class: a class made per build would be a new type each time

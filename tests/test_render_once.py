@@ -1,4 +1,4 @@
-"""The header and footer rendered once per language and vantage (render._once_per_place) are what each page would render itself."""
+"""Parts rendered once and reused (render._rendered_once: the header, the footer, feed entries) are what each page renders itself."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import filecmp
 import shutil
 
 from conftest import copy_reference, run_cli
-
 from incident_archive import render
 
 
@@ -21,21 +20,23 @@ def _differences(left, right) -> list[str]:
     return found
 
 
-def test_pages_of_every_depth_and_language_get_the_header_and_footer_they_would_render_themselves(tmp_path, monkeypatch):
+def test_pages_and_feeds_of_every_depth_and_language_are_what_they_would_render_themselves(tmp_path, monkeypatch):
     once = copy_reference(tmp_path / "once")
     code, output = run_cli("build", "--root", str(once), "--jobs", "1")
     assert code == 0, output
     each_page = copy_reference(tmp_path / "each")
     shutil.rmtree(each_page / "output", ignore_errors=True)
 
-    def every_time():  # the same call, rendered on every page
+    def every_time():  # the same calls, rendered every time
         import jinja2
 
-        return jinja2.pass_context(lambda context, name, *values, caller: caller())
+        each_time = jinja2.pass_context(lambda context, name, *values, caller: caller())
+        return each_time, each_time
 
-    monkeypatch.setattr(render, "_once_per_place", every_time)
+    monkeypatch.setattr(render, "_rendered_once", every_time)
     code, output = run_cli("build", "--root", str(each_page), "--jobs", "1", "--clean")
     assert code == 0, output
     assert _differences(once / "output", each_page / "output") == []
     pages = list((once / "output").rglob("*.html"))
     assert len({page.parent.relative_to(once / "output").parts[:2] for page in pages}) > 10  # many vantages
+    assert len(list((once / "output").rglob("feed.xml"))) > 10  # many feeds, sharing entries
