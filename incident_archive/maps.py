@@ -215,6 +215,11 @@ def drawn(incident: Incident) -> bool:
     return location.has_coordinates and location.precision != "region"
 
 
+def drawn_count(incidents: Iterable[Incident]) -> int:
+    """How many of these records marks() draws (its marks' counts add up to it), without drawing them."""
+    return sum(1 for incident in incidents if drawn(incident) and _point(incident))
+
+
 def marks(incidents: Iterable[Incident], frame: Frame, place_names: dict[tuple[str, str], str], config: Config,
           words: Words, here: tuple[str, str] | None = None) -> tuple[Mark, ...]:
     """The marks for these records: one each while few, numbered circles where they crowd.

@@ -18,7 +18,7 @@ from . import citation, i18n, inputs, maps, timeline, urls
 from .cache import CacheDamaged
 from .config import Config
 from .dates import PartialDate, parse_partial_date
-from .model import Archive, Failure, Incident, Location, Page, Problem
+from .model import Archive, Failure, Incident, Location, Page, Problem, digest
 
 if TYPE_CHECKING:  # imported where it is used, so that builds with nothing to render skip it
     import jinja2
@@ -39,6 +39,16 @@ class BodyRef:
 
     key: str
     html_digest: str
+
+
+@dataclass(frozen=True)
+class Later:
+    """A value of a page's context worked out only when the page is rendered (in a worker), for a
+    value that costs more than its inputs' digest: `token`, a digest of everything it is made of,
+    stands for it in the page's fingerprint, so an unchanged page never works it out."""
+
+    token: str
+    make: Callable[[], object]
 
 
 @dataclass(slots=True)
@@ -81,6 +91,8 @@ def _token(value, memo: dict) -> str:
     kind = type(value)
     if kind is Incident or kind is Page:
         return value.digest
+    if kind is Later:
+        return value.token
     if kind in _PLAIN:
         return repr(value)
     if kind is list:
@@ -467,7 +479,7 @@ def _jinja_errors() -> tuple[type, ...]:
 
 def render_page(spec: PageSpec, env: jinja2.Environment, body_html: Callable[[str], str]) -> bytes:
     context = {
-        name: Markup(body_html(value.key)) if isinstance(value, BodyRef) else value
+        name: Markup(body_html(value.key)) if isinstance(value, BodyRef) else value.make() if isinstance(value, Later) else value
         for name, value in spec.context.items()
     }
     language = spec.context.get("language")
@@ -594,8 +606,9 @@ def _places(archive: Archive, config: Config, frames: dict[tuple[str, str], maps
     def on_the_map(ids: tuple[str, ...], here: tuple[str, str]) -> dict:
         if here not in frames:
             return {}
-        marks = maps.marks((archive.incidents[i] for i in ids), frames[here], names, config, words, here)
-        return {"frame": frames[here], "marks": marks, "drawn": sum(mark.count for mark in marks)}
+        records = [archive.incidents[i] for i in ids]
+        return {"frame": frames[here], "marks": _marks_later(records, frames[here], names, config, words, here),
+                "drawn": maps.drawn_count(records)}
 
     for country in archive.countries:
         yield from _listings(archive, urls.place(country.slug), country.name, country.ids, config,
@@ -607,12 +620,24 @@ def _places(archive: Archive, config: Config, frames: dict[tuple[str, str], maps
 
 def _map_pages(archive: Archive, frame: maps.Frame, config: Config, words: i18n.Words) -> Iterator[PageSpec]:
     """map/index.html: every record drawn at its precision, and the table of places that counts them all."""
-    marks = maps.marks(archive.incidents.values(), frame, maps.names_of_places(archive), config, words)
-    drawn = sum(mark.count for mark in marks)
+    records = list(archive.incidents.values())
+    marks = _marks_later(records, frame, maps.names_of_places(archive), config, words)
+    drawn = maps.drawn_count(records)
     yield PageSpec(urls.index(urls.MAP), "map.html", {
         "title": words.gettext("Map"), "frame": frame, "marks": marks, "places": maps.place_counts(archive, words),
         "drawn": drawn, "not_drawn": len(archive.incidents) - drawn,
     })
+
+
+def _marks_later(records: list[Incident], frame: maps.Frame, names: dict[tuple[str, str], str], config: Config,
+                 words: i18n.Words, here: tuple[str, str] | None = None) -> Later:
+    """A map's marks (maps.marks), worked out when its page is rendered: a tenth of a one-edit
+    build went to the marks of maps that had not changed. They are made of the records, the frame,
+    the names of the places of the records' country (what a group links to) and the language."""
+    countries = {record.location.country.lower() for record in records if record.location.country}
+    named = sorted(item for item in names.items() if item[0][0] in countries)
+    token = digest("marks", repr(frame), repr(here), words.code, repr(named), *(record.digest for record in records))
+    return Later(token, lambda: maps.marks(records, frame, names, config, words, here))
 
 
 def _date_pages(archive: Archive, config: Config, words: i18n.Words) -> Iterator[PageSpec]:

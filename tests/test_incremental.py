@@ -29,6 +29,7 @@ EDITS = [
     ("a date", lambda root: _replace(root, MARKET, "date: 2022-03\n", "date: 2022-03-20\n")),
     ("a status", lambda root: _replace(root, MARKET, "status: contested", "status: corroborated")),
     ("a category", lambda root: _replace(root, RIVER, "categories: [Shelling]", "categories: [Detention]")),
+    ("coordinates that maps draw", lambda root: _replace(root, RIVER, "  lon: 30.25\n", "  lon: 30.75\n")),
     ("a title that other pages show", lambda root: _replace(root, RIVER, "title: Shelling near", "title: Shelling at")),
     ("a rename", lambda root: (
         (root / MARKET).rename(root / "content/incidents/2022/central-market.md"),
@@ -84,7 +85,7 @@ def _build_from_nothing(root: Path, scratch: Path) -> dict[str, str]:
     return tree_digest(copy / "output")
 
 
-@pytest.mark.slow  # thirteen edits, each built twice
+@pytest.mark.slow  # fourteen edits, each built twice
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_incremental_build_after_each_edit_equals_a_clean_build(minimal, tmp_path, monkeypatch, jobs):
     monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 1)  # so that even this small archive uses workers

@@ -157,3 +157,23 @@ def test_the_frame_fits_the_points_and_snaps_so_that_a_point_inside_moves_nothin
     assert frame.west <= 30.52 and frame.east >= 37.55 and frame.south <= 47.1 and frame.north >= 50.45
     assert maps.frame_around([located(50.45, 30.52), located(47.1, 37.55), located(49.0, 34.0)]) == frame
     assert 0.45 * maps.WIDTH <= frame.height <= 0.8 * maps.WIDTH
+
+
+def test_the_count_of_drawn_records_is_what_the_marks_count():
+    """A page says how many records its map draws before the marks are worked out (render.Later)."""
+    rng = random.Random(11)
+    precisions = ["exact", "approximate", "settlement", "region", None]
+    incidents = []
+    for n in range(400):
+        located = n % 7 != 0  # some records have no coordinates at all
+        incidents.append(Incident(
+            f"i{n}", f"content/incidents/2022/i{n}.md", f"Incident {n}", PartialDate(2022, 3, 4),
+            Location("Somewhere", admin1="Region", country="UA",
+                     lat=round(rng.uniform(44, 52), 4) if located else None,
+                     lon=round(rng.uniform(22, 40), 4) if located else None,
+                     precision=precisions[n % len(precisions)]),
+            "reported", ()))
+    frame = maps.Frame(20.0, 40.0, 42.0, 55.0)
+    marks = maps.marks(incidents, frame, {("ua", "region"): "Region, Ukraine"}, Config(Path("."), "Test archive"),
+                       i18n.words("en", ()))
+    assert 0 < maps.drawn_count(incidents) == sum(mark.count for mark in marks) < len(incidents)
