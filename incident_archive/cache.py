@@ -306,7 +306,7 @@ class Cache:
     def file_records(self) -> dict[str, tuple[str, FileRecord]]:
         """path → (stamp, record) for every file read by an earlier build."""
         records: dict[str, tuple[str, FileRecord]] = {}
-        with _collector_paused():
+        with collector_paused():
             for bucket, blob, checksum in self.db.execute("SELECT bucket, records, checksum FROM files"):
                 _verify(checksum, bucket, blob)
                 for path, item in _unpickle(blob).items():
@@ -339,7 +339,7 @@ class Cache:
     @_guarded
     def fragments(self, kind: str) -> dict[str, str]:
         found: dict[str, str] = {}
-        with _collector_paused():
+        with collector_paused():
             rows = self.db.execute("SELECT bucket, items, checksum FROM fragments WHERE kind = ?", (kind,))
             for bucket, blob, checksum in rows:
                 _verify(checksum, kind, bucket, blob)
@@ -370,7 +370,7 @@ class Cache:
         """key → Body for the keys converted before (their HTML stays on disk, its checksum is checked when read)."""
         found: dict[str, Body] = {}
         wanted = set(keys)
-        with _collector_paused():
+        with collector_paused():
             for batch in _batches(keys, 500):
                 marks = ",".join("?" * len(batch))
                 query = f"SELECT key, body, substr(checksum, 17), substr(checksum, 1, 16) FROM bodies WHERE key IN ({marks})"
@@ -455,7 +455,7 @@ class Cache:
         loads in milliseconds, where a row and a checksum per file took most of a no-change build."""
         folder = f"{folder_key}#{slot}"
         records: dict[str, OutputRecord] = {}
-        with _collector_paused():
+        with collector_paused():
             for bucket, blob, checksum in self.db.execute(
                     "SELECT bucket, records, checksum FROM outputs WHERE folder = ?", (folder,)):
                 _verify(checksum, folder, bucket, blob)
@@ -596,7 +596,7 @@ def untrusted_folder(root: Path) -> str | None:
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Unpickling creates objects by the million, none in a cycle: the cyclic collector, running every
     few hundred allocations, would cost three times the unpickling itself."""
     was_enabled = gc.isenabled()

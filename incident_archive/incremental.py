@@ -133,20 +133,25 @@ class Written:
     files: int  # written or replaced
     unchanged: int  # rendered, byte-identical to the file already there
     removed: int
+    fingerprints: dict[str, str]  # of every output, by path
 
 
 FOLDER = "/"  # records of folders end with it ('' + FOLDER is the site's top folder): see writer.strays
 
 
 def write_outputs(out_dir: Path, outputs: list[Output], env: jinja2.Environment, cache: Cache, jobs: int,
-                  progress: Progress) -> Written:
-    """Bring out_dir up to date with `outputs`, switching it whole; on any error it is left as it was."""
+                  progress: Progress, known: dict[int, str] | None = None) -> Written:
+    """Bring out_dir up to date with `outputs`, switching it whole; on any error it is left as it was.
+
+    `known` gives the fingerprints of outputs fingerprinted before and unchanged since, by the
+    output object's id (a preview's, live.py), so that they are not worked out again."""
     where = writer.places(out_dir, cache.path.parent)  # the paths were checked when the outputs were planned
     with writer.locked(where.lock):
         writer.clear_leftovers(where)
         live, spare = _known_sites(where, cache)
         memo: dict = {}
-        fingerprints = {output.path: output.fingerprint(memo) for output in outputs}
+        known = known or {}
+        fingerprints = {output.path: known.get(id(output)) or output.fingerprint(memo) for output in outputs}
         live_dir = str(where.live)
         stale = [output for output in outputs
                  if not _up_to_date(f"{live_dir}/{output.path}", live.get(output.path), fingerprints[output.path])]
@@ -166,7 +171,7 @@ def write_outputs(out_dir: Path, outputs: list[Output], env: jinja2.Environment,
             raise
     changed = sum(1 for _, stat in rendered.values() if stat is not None)
     removed = sum(1 for path in live if not path.endswith(FOLDER) and path not in fingerprints)
-    return Written(changed, len(rendered) - changed, removed)
+    return Written(changed, len(rendered) - changed, removed, fingerprints)
 
 
 def outputs_intact(out_dir: Path, cache: Cache) -> bool:

@@ -11,6 +11,7 @@ import dataclasses
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import content, graph, inputs, outputs, parallel, render, translations, urls, vcs
 from .cache import CACHE_DIR, Cache, CacheDamaged, pack_html
@@ -27,6 +28,9 @@ from .theme import Theme, read_theme
 from .theme import loader as theme_loader
 from .writer import UnsafeOutput, check_output_folder, check_paths
 
+if TYPE_CHECKING:  # only builds that render import it
+    import jinja2
+
 
 @dataclass
 class Result:
@@ -39,6 +43,7 @@ class Result:
     # Said once, never counted as problems: why the cache was set aside (never cached itself).
     notices: list[str] = field(default_factory=list)
     claimed: dict[str, str] = field(default_factory=dict)  # id → file, for `new`
+    kept: Kept | None = None  # the build as a preview keeps it (Options.keep), set after the result is cached
 
     @property
     def errors(self) -> list[Problem]:
@@ -62,6 +67,24 @@ class Options:
     progress: Progress = field(default_factory=Progress.quiet)
     # Incident files new in this change: check compares them with the rest for likely duplicates.
     new_records: frozenset[str] = frozenset()
+    # A preview's build (live.py): always a whole pass, which it keeps in Result.kept for the next edit.
+    keep: bool = False
+
+
+@dataclass
+class Kept:
+    """The last good build, kept in memory by a preview: what live.py needs to apply an edit of
+    descriptions alone without reading, linking and planning the whole archive again."""
+
+    config: Config
+    theme: Theme
+    head: str | None  # the commit the histories come from
+    translations: dict[str, tuple[str, str]]  # content.Found.translations: read as translations
+    linked: Linked
+    env: jinja2.Environment  # its pages were rendered with
+    planned: list[Output]
+    fingerprints: dict[int, str]  # id of a planned output → its fingerprint
+    problems: list[Problem]
 
 
 def check(root: Path, options: Options | None = None) -> Result:
@@ -143,7 +166,7 @@ def _build(root: Path, config: Config, theme: Theme, cache: Cache, options: Opti
     head = vcs.history_head(root) if config.history else None  # a commit changes histories, not files' stamps
     run = f"build {out_dir.resolve()} drafts={options.drafts} strict={options.strict}"
     signature = _signature(run, found, problems, head)
-    last = None if options.clean else cache.last_result(run, signature)
+    last = None if options.clean or options.keep else cache.last_result(run, signature)
     if last is not None and outputs_intact(out_dir, cache):
         return last  # nothing read, converted, rendered or written has changed since
     linked = _read_link_convert(root, config, found, cache, options)
@@ -170,6 +193,9 @@ def _build(root: Path, config: Config, theme: Theme, cache: Cache, options: Opti
         cache.save_result(run, signature, result)
         result.files_written, result.files_removed = written.files, written.removed
         result.files_rendered = written.files + written.unchanged
+        if options.keep:
+            result.kept = Kept(config, theme, head, found.translations, linked, env, planned,
+                               {id(output): written.fingerprints[output.path] for output in planned}, result.problems)
     return result
 
 
@@ -283,6 +309,7 @@ class Linked:
     archive: Archive
     bodies: dict[str, render.BodyRef]  # record key → where its converted HTML is
     problems: list[Problem]
+    links_to: dict[str, tuple[str, ...]] = field(default_factory=dict)  # record key → what its body links to
 
 
 def _read_link_convert(root: Path, config: Config, found: content.Found, cache: Cache, options: Options) -> Linked:
@@ -295,7 +322,8 @@ def _read_link_convert(root: Path, config: Config, found: content.Found, cache: 
     bodies, body_problems = convert_bodies(root, archive, reading, cache, options, config)
     archive = graph.with_backlinks(archive, {key: body.links_to for key, (_, body) in bodies.items()})
     references = {key: render.BodyRef(document_key, body.html_digest) for key, (document_key, body) in bodies.items()}
-    return Linked(archive, references, reading.problems + link_problems + body_problems)
+    return Linked(archive, references, reading.problems + link_problems + body_problems,
+                  {key: body.links_to for key, (_, body) in bodies.items()})
 
 
 def _result(linked: Linked, problems: list[Problem]) -> Result:

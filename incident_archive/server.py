@@ -8,6 +8,7 @@ output as it was, so the last good site stays up while the problems are shown ab
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import html
 import re
 import sys
@@ -39,27 +40,44 @@ class Preview:
     """What a preview serves: the archive, its output folder, and the last build's problems."""
 
     def __init__(self, root: Path, out_dir: Path, options: pipeline.Options, log: Callable[[str], object] = print):
-        self.root, self.out_dir, self.options, self.log = root, out_dir, options, log
+        self.root, self.out_dir, self.log = root, out_dir, log
+        self.options = dataclasses.replace(options, keep=True)
         self.problems: list[Problem] = []  # the last build's, shown on every page until it succeeds
         self.failed = False
+        self.kept: pipeline.Kept | None = None  # the last good build, to apply an edit of descriptions to
 
-    def rebuild(self, what: str = "rebuilt") -> None:
+    def rebuild(self, what: str = "rebuilt", changed: set[str] | None = None) -> None:
+        """Build again; `changed` (paths relative to the archive) lets an edit of descriptions alone
+        be applied to the last good build (live.py) rather than build the whole archive."""
         started = time.perf_counter()
         result: pipeline.Result | None = None
+        how = ""
         try:
-            result = pipeline.build(self.root, self.out_dir, self.options)
+            result = self._applied(changed)
+            how = "; the edited descriptions only" if result is not None else ""
+            if result is None:
+                result = pipeline.build(self.root, self.out_dir, self.options)
+            if not result.failed(self.options.strict):
+                self.kept = result.kept or self.kept
             for notice in result.notices:
                 self.log(f"warning: {notice}")
             self.problems = result.errors + result.warnings
             self.failed = result.failed(self.options.strict)
         except Exception:  # noqa: BLE001 - a bug must not stop the preview: show it, keep serving the last good build
             self.problems = [Problem("incident-archive", 1, "internal error", traceback.format_exc())]
-            self.failed = True
+            self.failed, self.kept = True, None
         for problem in self.problems:
             self.log(str(problem))
         outcome = "failed; still serving the last good build" if self.failed or result is None else \
             f"ok, {plural(result.files_rendered, 'page')} rendered, {plural(result.files_written, 'file')} written"
-        self.log(f"{what}: {outcome} ({time.perf_counter() - started:.2f} s)")
+        self.log(f"{what}: {outcome} ({time.perf_counter() - started:.2f} s{how})")
+
+    def _applied(self, changed: set[str] | None) -> pipeline.Result | None:
+        if self.kept is None or not changed or self.failed:
+            return None
+        from . import live
+
+        return live.patch(self.root, self.out_dir, self.kept, changed, self.options)
 
     def watched_paths(self) -> list[Path]:
         """What a build reads: the content, the archive's templates, the default theme and site.yaml."""
@@ -110,15 +128,16 @@ async def _serve(preview: Preview, host: str, port: int) -> None:
     preview.log(f"serving {preview.out_dir} at http://{host}:{port}/ (Ctrl-C to stop)")
     sys.stdout.flush()
     while True:
-        await next_change
-        next_change = await _quiet(changes)
-        preview.rebuild()
+        changed = {path for _, path in await next_change}
+        next_change = await _quiet(changes, changed)
+        preview.rebuild(changed=_relative(changed, preview.root))
         LiveReloadHandler.reload_waiters(path="*")
         sys.stdout.flush()
 
 
-async def _quiet(changes: AsyncIterator[set[FileChange]]) -> asyncio.Future[set[FileChange]]:
-    """Wait until no change has come for QUIET_SECONDS (or LONGEST_WAIT_SECONDS have passed).
+async def _quiet(changes: AsyncIterator[set[FileChange]], changed: set[str]) -> asyncio.Future[set[FileChange]]:
+    """Wait until no change has come for QUIET_SECONDS (or LONGEST_WAIT_SECONDS have passed),
+    adding the paths changed meanwhile to `changed`.
 
     watchfiles groups changes, but counts a file saved twice as one change, so that a file saved
     again and again would yield group after group. → the wait for the next change, still pending.
@@ -129,6 +148,20 @@ async def _quiet(changes: AsyncIterator[set[FileChange]]) -> asyncio.Future[set[
         done, _ = await asyncio.wait({next_change}, timeout=min(QUIET_SECONDS, max(0, deadline - time.monotonic())))
         if not done:
             return next_change  # not cancelled: awatch keeps collecting the changes made meanwhile
+        changed |= {path for _, path in next_change.result()}
+
+
+def _relative(paths: set[str], root: Path) -> set[str] | None:
+    """The changed files relative to the archive, as records name their paths; None when one lies
+    outside it (the default theme's templates: a whole build)."""
+    base = root.resolve()
+    found = set()
+    for path in paths:
+        try:
+            found.add(Path(path).resolve().relative_to(base).as_posix())
+        except ValueError:
+            return None
+    return found
 
 
 class _PreviewFiles(StaticFileHandler):

@@ -24,12 +24,15 @@ from . import data, feeds, files, publishing, search
 
 
 def plan(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Path, theme: Theme,
-         store: Store, parts: RecordParts | None = None) -> list[Output]:
+         store: Store, parts: RecordParts | None = None, pages: bool = True) -> list[Output]:
     """Every output of the site, in a fixed order: each language's pages, feeds and search index
     (the default's at the root, the others' under their prefix), the map's outlines, files for
     hosts, open data, copied files, then the sitemap, last since it lists the pages the others made.
 
-    `parts` keeps each record's part of the files made from every record between builds."""
+    `parts` keeps each record's part of the files made from every record between builds. Without
+    `pages`, the pages and feeds made by templates from the records (render.page_specs,
+    feeds.outputs) are left out: what a preview plans again after an edit of a description alone
+    (live.py), which keeps those it planned before."""
     frame, place_frames = maps.frame_of(archive), maps.place_frames(archive)
     outputs: list[Output] = []
     for language in i18n.languages(config):
@@ -37,9 +40,9 @@ def plan(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Pat
         urls.TRANSLATED[language.prefix] = translated
         words = i18n.words(language.code, theme.catalogues.get(language.code, ()))
         outputs += _in_language(language, translated, [
-            *render.page_specs(view, view_config, view_bodies, frame, place_frames, words),
-            *feeds.outputs(view, view_config, view_bodies, root, language.prefix,
-                           None if language.default else translated, words),
+            *(render.page_specs(view, view_config, view_bodies, frame, place_frames, words) if pages else ()),
+            *(feeds.outputs(view, view_config, view_bodies, root, language.prefix,
+                            None if language.default else translated, words) if pages else ()),
             *search.outputs(view, view_config, view_bodies, root, language.prefix,
                             None if language.default else translated, words),
         ])

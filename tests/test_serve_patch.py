@@ -1,0 +1,70 @@
+"""A preview applies an edit of descriptions alone to its last good build (live.py), and whatever the edit, its site is a clean build's."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from test_incremental import EDITS, MARKET, _clean_build, _replace
+
+from incident_archive import parallel, pipeline
+from incident_archive.server import Preview
+from site_walk import tree_digest
+
+
+def _inputs(root: Path) -> dict[str, int]:
+    """Every file a build reads, with its modification time: what a watcher would report changed."""
+    return {path.relative_to(root).as_posix(): path.stat().st_mtime_ns
+            for path in root.rglob("*") if path.is_file() and path.relative_to(root).parts[0] not in ("output", ".cache")}
+
+
+def _changed(before: dict[str, int], after: dict[str, int]) -> set[str]:
+    return {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+
+
+@pytest.mark.slow  # fourteen edits, each built by the preview and from nothing
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_after_each_kind_of_edit_the_previews_site_is_a_clean_builds(minimal, tmp_path, monkeypatch, jobs):
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 1)  # so that even this small archive uses workers
+    said: list[str] = []
+    preview = Preview(minimal.root, minimal.output, pipeline.Options(jobs=jobs), log=said.append)
+    preview.rebuild("built")
+    assert not preview.failed, said
+    for name, edit in EDITS:
+        before = _inputs(minimal.root)
+        edit(minimal.root)
+        said.clear()
+        preview.rebuild(changed=_changed(before, _inputs(minimal.root)))
+        assert not preview.failed, f"after {name}: {said}"
+        assert tree_digest(minimal.output) == _clean_build(minimal.root, tmp_path), f"after {name}"
+        patched = any("; the edited descriptions only)" in line for line in said)
+        assert patched == (name == "a body"), f"after {name}: {said}"  # only a description's edit is applied
+
+
+def test_a_description_edited_again_and_again_is_applied_each_time(minimal, tmp_path):
+    said: list[str] = []
+    preview = Preview(minimal.root, minimal.output, pipeline.Options(jobs=1), log=said.append)
+    preview.rebuild("built")
+    for number in range(3):
+        _replace(minimal.root, MARKET, "Sources disagree" if number == 0 else f"Edit {number - 1}.", f"Edit {number}.")
+        said.clear()
+        preview.rebuild(changed={MARKET})
+        assert any("; the edited descriptions only)" in line for line in said), said
+        page = (minimal.output / "incidents/market-day/index.html").read_text(encoding="utf-8")
+        assert f"Edit {number}." in page
+    assert tree_digest(minimal.output) == _clean_build(minimal.root, tmp_path)
+
+
+def test_an_edit_that_breaks_a_link_is_left_to_a_whole_build_which_reports_it(minimal):
+    said: list[str] = []
+    preview = Preview(minimal.root, minimal.output, pipeline.Options(jobs=1), log=said.append)
+    preview.rebuild("built")
+    good = (minimal.output / "incidents/market-day/index.html").read_bytes()
+    _replace(minimal.root, MARKET, "Sources disagree", "See [[no-such-record]]. Sources disagree")
+    said.clear()
+    preview.rebuild(changed={MARKET})
+    assert preview.failed and not any("; the edited descriptions only)" in line for line in said)
+    assert any(MARKET in line and "no-such-record" in line for line in said), said
+    assert (minimal.output / "incidents/market-day/index.html").read_bytes() == good  # the last good site stays
+    shutil.rmtree(minimal.root / ".cache")
