@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import content, graph, inputs, outputs, parallel, render, translations, urls, vcs
+from . import content, graph, inputs, parallel, render, translations, urls, vcs
 from .cache import CACHE_DIR, Cache, CacheDamaged, pack_html
 from .config import SITE_FILE, Config, load_config
 from .duplicates import likely_duplicates
@@ -211,6 +211,8 @@ def _claims(root: Path, config: Config, theme: Theme, cache: Cache, options: Opt
 def _plan(root: Path, config: Config, theme: Theme, archive: Archive, bodies: dict,
           histories: dict[str, vcs.History], store: Store, parts: RecordParts | None = None) -> list[Output]:
     """Every output of the site (outputs.plan), its paths checked before anything is written."""
+    from . import outputs  # here: a build with nothing to do never plans (nor imports what plans)
+
     planned = outputs.plan(archive, config, bodies, root, theme, store, parts)
     render.give_histories(planned, histories)
     check_paths([output.path for output in planned])
