@@ -173,7 +173,8 @@ def _rendered_once() -> tuple[Callable[..., Markup], Callable[..., Markup]]:
       nothing else: `site` (one per language in an environment), `link`'s links to the sections,
       the menu's pages, data/ and static/ (urls.Links.vantage), `menu` and `nav`.
     - `{% call once_for("entry", value, …) %}…{% endcall %}`: the same wherever the page's
-      language and the values given are the same: for parts that read only `site` and those values.
+      language and the values given are the same: for parts that read only `site` and those values
+      (hashable: texts, numbers, tuples of them; a record by its digest).
     """
     import jinja2
 
