@@ -56,12 +56,12 @@ def _edits_within(first: str, second: str, most: int) -> bool:
 def description_word(site: Path) -> tuple[str, str]:
     """(a word, its incident): a word of one incident's description that the search finds nowhere else.
 
-    Not in records.js (no title, summary, place or term holds it), so that finding it needs the text
+    Not in the records (no title, summary, place or term holds it), so that finding it needs the text
     shards; and no word of another incident starts with it or is within the search's fuzzy reach of
     it, so that the search finds that incident alone. Read from the built site, never written here:
     whatever records the archive holds, one such word is found.
     """
-    records = (site / "search" / "records.js").read_text(encoding="utf-8").lower()
+    records = _records_text(site)
     entries = [entry for shard in sorted((site / "search").glob("text-*.js")) for entry in _search_script(shard)[1]]
     words_of = {incident_id: set(text.split()) for incident_id, text in entries}
     found_in: dict[str, set[str]] = {}
@@ -78,6 +78,11 @@ def description_word(site: Path) -> tuple[str, str]:
         if not any(other.startswith(word) or _edits_within(word, other, reach) for other in others):
             return word, incident_id
     raise AssertionError("no word of a description is found by the search in that incident alone")
+
+
+def _records_text(site: Path) -> str:
+    """Every part of the search's records (search/records-*.js), lower-cased."""
+    return "".join(path.read_text(encoding="utf-8") for path in sorted((site / "search").glob("records-*.js"))).lower()
 
 
 def expect(target):
@@ -262,7 +267,7 @@ def word(built_reference) -> tuple[str, str]:
 def test_the_search_word_is_only_in_one_description(built_reference, word):
     """The premise of the walks below: only the text shards can find the word, and only in one incident."""
     found, its_incident = word
-    records = (built_reference / "search" / "records.js").read_text(encoding="utf-8").lower()
+    records = _records_text(built_reference)
     assert found not in records
     pages = [path for path in (built_reference / "incidents").glob("*/index.html")
              if found in path.read_text(encoding="utf-8").lower()]

@@ -44,8 +44,9 @@ def test_a_record_without_a_translation_has_no_page_in_that_language_and_its_lis
     assert 'href="../../incidents/first/index.html"' in listing
     record = (archive.output / "incidents" / "first" / "index.html").read_text(encoding="utf-8")
     assert _alternates(record) == {} and "language-switch" not in record  # it exists in English alone
-    records = (archive.output / "uk" / "search" / "records.js").read_text(encoding="utf-8")
-    assert '"original":"../../incidents/{id}/index.html"' in records and records.count('"en"]') == 2
+    head = (archive.output / "uk" / "search" / "head.js").read_text(encoding="utf-8")
+    records = (archive.output / "uk" / "search" / "records-2022.js").read_text(encoding="utf-8")
+    assert '"original":"../../incidents/{id}/index.html"' in head and records.count('"en"]') == 2
 
 
 def test_feeds_and_the_sitemap_know_each_language(archive):

@@ -1,5 +1,6 @@
-"""The search index: records.js lists every published incident once; the text shards hold each description's
-words, in the shard of its id, so one edit rewrites one file; and the vendored MiniSearch is the one recorded."""
+"""The search index: head.js lists the parts, which hold every published incident once; the text shards hold
+each description's words, in the shard of its id, so one edit rewrites one file; and the vendored MiniSearch is
+the one recorded. How the parts follow the records' dates: test_search_parts.py."""
 
 from __future__ import annotations
 
@@ -35,23 +36,33 @@ def call_arguments(path: Path, function: str) -> list:
 
 
 def read_index(output: Path) -> tuple[dict, list[dict], dict[int, dict[str, set[str]]]]:
-    """(records.js's tables, its records as dicts, {shard number: {incident id: its words}})."""
-    head, rows = call_arguments(output / "search" / "records.js", "records")
-    records = [dict(zip(head["fields"], row, strict=True)) for row in rows]
+    """(head.js's tables, the parts' records as dicts in the head's order, {shard number: {incident id: its words}}).
+
+    A record's terms are (taxonomy, slug), read through its part's table of terms.
+    """
+    search = output / "search"
+    head, parts = call_arguments(search / "head.js", "head")
+    records = []
+    for name, size in parts:
+        about, rows = call_arguments(search / head["part"].replace("{part}", name), "records")
+        assert about["part"] == name and len(rows) == size
+        for row in rows:
+            record = dict(zip(head["fields"], row, strict=True))
+            records.append(record | {"terms": [tuple(about["terms"][number]) for number in record["terms"]]})
     shards = {}
-    for name in head["text"]:
-        number, entries = call_arguments(output / "search" / name, "text")
-        assert name == f"text-{number}.js"
+    for number in range(head["shards"]):
+        got, entries = call_arguments(search / head["text"].replace("{number}", str(number)), "text")
+        assert got == number
         shards[number] = {incident_id: set(words.split()) for incident_id, words in entries}
     return head, records, shards
 
 
 def term_names(head: dict, record: dict) -> set[str]:
-    every_term = [name for taxonomy in head["taxonomies"] for _, name in taxonomy["terms"]]
-    return {every_term[number] for number in record["terms"]}
+    names = {(taxonomy["key"], slug): name for taxonomy in head["taxonomies"] for slug, name in taxonomy["terms"]}
+    return {names[term] for term in record["terms"]}
 
 
-# --- records.js -----------------------------------------------------------------------------------
+# --- The records ----------------------------------------------------------------------------------
 
 def test_records_list_exactly_the_published_incidents_newest_first(minimal):
     code, output = minimal.build()
@@ -98,6 +109,8 @@ def test_records_link_to_pages_that_exist(minimal):
     for taxonomy in head["taxonomies"]:
         for slug, _ in taxonomy["terms"]:
             assert (minimal.output / taxonomy["key"] / slug / "index.html").is_file()
+    for taxonomy, slug in {term for record in records for term in record["terms"]}:
+        assert (minimal.output / taxonomy / slug / "index.html").is_file()
 
 
 class _Filters(HTMLParser):
@@ -159,7 +172,8 @@ def test_shards_hold_every_published_incident_once_in_the_shard_of_its_id(built_
     placed = [(number, incident_id) for number, shard in shards.items() for incident_id in shard]
     assert sorted(incident_id for _, incident_id in placed) == sorted(ids)
     assert all(number == shard_of(incident_id, len(shards)) for number, incident_id in placed)
-    assert sorted(path.name for path in (built_corpus / "search").glob("text-*.js")) == sorted(head["text"])
+    assert sorted(path.name for path in (built_corpus / "search").glob("text-*.js")) == sorted(
+        head["text"].replace("{number}", str(number)) for number in range(head["shards"]))
 
 
 def test_a_description_word_is_in_its_incidents_shard(archive):
@@ -236,7 +250,7 @@ def test_one_edit_rewrites_one_search_file(two_shard_archive):
     archive = two_shard_archive
     assert archive.build()[0] == 0
     before = search_files(archive.output)
-    assert sorted(before) == ["index.html", "records.js", "text-0.js", "text-1.js"]
+    assert sorted(before) == ["head.js", "index.html", "records-2022.js", "text-0.js", "text-1.js"]
 
     path = archive.root / "content/incidents/2022/incident-007.md"
     path.write_text(path.read_text(encoding="utf-8").replace("with word7.", "with wordseven."), encoding="utf-8")
@@ -249,7 +263,7 @@ def test_one_edit_rewrites_one_search_file(two_shard_archive):
     path.write_text(path.read_text(encoding="utf-8").replace("Incident 8", "Incident eight"), encoding="utf-8")
     assert archive.build()[0] == 0
     after_title = search_files(archive.output)
-    assert [name for name in before if after_body[name] != after_title[name]] == ["records.js"]
+    assert [name for name in before if after_body[name] != after_title[name]] == ["records-2022.js"]
 
 
 @pytest.mark.slow  # a build over four worker processes
@@ -277,7 +291,7 @@ def test_the_search_page_loads_minisearch_and_the_index_with_script_elements(min
     assert minimal.build()[0] == 0
     html = (minimal.output / "search" / "index.html").read_text(encoding="utf-8")
     scripts = re.findall(r'<script defer src="([^"]+)"></script>', html)
-    assert scripts == ["../static/vendor/minisearch.js", "../static/search.js", "records.js"]
+    assert scripts == ["../static/vendor/minisearch.js", "../static/search.js", "head.js"]  # no part: search.js adds them
     assert all((minimal.output / "search" / script).resolve().is_file() for script in scripts)
     # Nothing the browser would refuse from file://.
     code = (REPO / "templates" / "static" / "search.js").read_text(encoding="utf-8")

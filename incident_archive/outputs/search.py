@@ -1,13 +1,31 @@
-"""Render stage: search that works offline: the search page, and its index as scripts (records, then text shards).
+"""Render stage: search that works offline: the search page, and its index as scripts (a head, parts of records, text shards).
 
 A browser opening the site from disk (file://) refuses fetch and XHR, so the index is JavaScript that
 the page loads with <script> elements, and MiniSearch (vendored in the theme) indexes it in the browser:
 
-- search/records.js: one array per published incident (title, date, place, status, terms, the
-  summary's first SUMMARY_CHARS characters), enough to search and show results at once;
+- search/head.js: what every part needs and the page reads first: the records' field names, the
+  link pattern, the statuses, the term table, the text shards, and the parts, newest first, with
+  how many records each holds;
+- search/records-YYYY.js or records-YYYY-MM.js: the parts. One array per published incident (title,
+  date, place, status, terms, the summary's first SUMMARY_CHARS characters), enough to search and
+  show results at once. The page adds the parts one after another, newest first (those of the year
+  its year filter names first), indexing each as it arrives, so that search works from the first;
 - search/text-N.js: each description's distinct words, folded (and those of the rest of a long summary), in
-  shards the page loads one after another once records.js is in, so a slow connection can search
+  shards the page loads one after another once the parts are in, so a slow connection can search
   before the descriptions arrive.
+
+Parts by date, not by position in the newest-first list, so that editing or adding a record rewrites
+its own part (and the head's count of it), never the others. A year is one part while it holds at most
+PART_RECORDS records, and is split by month beyond that (records-2022-03.js; its records known only to
+the year stay in records-2022.js): a part stays small enough to be the first load, whatever the
+archive's size, and only a year crossing the threshold is written again whole. Every published record
+has a date, so every record has a year. A part's records name their terms by taxonomy and slug through
+a table of the part's own (slugs come from the record's own spelling), and its token is made of its
+records' digests alone (with the language and the page's prefix, which every part shares): a new term,
+or another spelling becoming the commoner one, changes the head's names, not the parts. At 150,000
+synthetic incidents (144 parts of 967 to 1,109 records, 71 to 82 KB gzip each), the head is 9 KB, 2 KB
+gzip, of which the table of the 223 terms' names is 1.2 KB: a term table kept whole in the head costs
+about 6 bytes gzip a term.
 
 An incident's shard is fixed by a hash of its id, so editing one description rewrites one shard; the
 number of shards is a power of two that follows the archive's size, so it changes (and every shard
@@ -16,8 +34,10 @@ with it) only when the archive doubles or halves.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html as html_entities
+import itertools
 import json
 import re
 import unicodedata
@@ -31,12 +51,16 @@ from ..model import Archive, Incident, digest
 from ..render import BodyRef, PageSpec
 
 PAGE = "search/index.html"
-RECORDS = "search/records.js"
+HEAD = "search/head.js"
 RECORD_FIELDS = ("id", "title", "date", "when", "place", "where", "status", "terms", "summary")
+# A year with more records than this is split by month. About 70 KB gzip at most for a year's part
+# of the benchmark's records (70 bytes each), which the page indexes in about 50 ms: the first part
+# is what a reader waits for.
+PART_RECORDS = 1000
 SHARD_RECORDS = 256  # at most this many descriptions per shard, at least half as many (one shard below that)
 SHORTEST_WORD = 3  # shorter words ("of", "a") are left out of the description text
 # A result shows a summary's start; the rest goes to the text shards. Whole summaries were half of
-# records.js, the part of the index every search waits for.
+# the records, the part of the index every search waits for.
 SUMMARY_CHARS = 160
 
 
@@ -49,7 +73,11 @@ def outputs(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: 
     config = config.in_language(words)
     yield _page(archive, config, words)
     shards = _shards(archive.newest_first)
-    yield _records(archive, config, len(shards), prefix, translated, words)
+    parts = record_parts(archive)
+    yield _head(archive, config, parts, len(shards), prefix, translated, words)
+    lookups = _Lookups(archive, config)
+    for name, in_part in parts:
+        yield _part(name, in_part, archive, config, lookups, prefix, translated, words)
     for number, ids in enumerate(shards):
         rests = (split_summary(archive.incidents[incident_id].summary)[1] for incident_id in ids)
         members = [(incident_id, bodies[incident_id], rest) for incident_id, rest in zip(ids, rests, strict=True)]
@@ -58,7 +86,7 @@ def outputs(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: 
 
 def _page(archive: Archive, config: Config, words: i18n.Words) -> PageSpec:
     return PageSpec(PAGE, "search.html", {
-        "title": words.gettext("Search"), "total": len(archive.incidents),
+        "title": words.gettext("Search"), "total": len(archive.incidents), "head_script": HEAD,
         "statuses": [(status, len(archive.statuses[status.key])) for status in config.statuses],
         "years": tuple((year, counted + uncounted) for year, counted, uncounted in reversed(archive.years)),
         "taxonomies": [(taxonomy, archive.taxonomies[taxonomy.key]) for taxonomy in config.taxonomies],
@@ -95,71 +123,127 @@ def _shards(ids: tuple[str, ...]) -> list[list[str]]:
     return shards
 
 
-def text_path(number: int) -> str:
+def text_path(number: int | str) -> str:
     return f"search/text-{number}.js"
 
 
-# --- records.js -----------------------------------------------------------------------------------
+# --- Parts ----------------------------------------------------------------------------------------
 
-def _records(archive: Archive, config: Config, shards: int, prefix: str, translated: frozenset[str] | None,
-             words: i18n.Words) -> Generated:
-    token = digest(RECORDS, str(shards), prefix, words.code, *(archive.incidents[i].digest for i in archive.newest_first),
-                   *sorted(translated or ()))
-    return Generated(RECORDS, token, lambda body_html: records_script(archive, config, shards, prefix, translated, words),
+def record_parts(archive: Archive) -> list[tuple[str, tuple[str, ...]]]:
+    """(the part's name, its incident ids newest first), newest part first: "2022" for a year of at
+    most PART_RECORDS records; beyond that, "2022-12" … "2022-01", then "2022" for those known only
+    to the year (which come last in the year, newest first). Their concatenation is newest_first."""
+    parts: list[tuple[str, tuple[str, ...]]] = []
+    incidents = archive.incidents
+    for year, in_year in itertools.groupby(archive.newest_first, key=lambda i: incidents[i].date.year):
+        ids = tuple(in_year)
+        if len(ids) <= PART_RECORDS:
+            parts.append((f"{year:04d}", ids))
+            continue
+        for month, in_month in itertools.groupby(ids, key=lambda i: incidents[i].date.month):
+            parts.append((f"{year:04d}-{month:02d}" if month else f"{year:04d}", tuple(in_month)))
+    return parts
+
+
+def part_path(name: str) -> str:
+    return f"search/records-{name}.js"
+
+
+# --- head.js --------------------------------------------------------------------------------------
+
+def _head(archive: Archive, config: Config, parts: list[tuple[str, tuple[str, ...]]], shards: int, prefix: str,
+          translated: frozenset[str] | None, words: i18n.Words) -> Generated:
+    """Made here, small (tables and a line per part): its token is its bytes' digest."""
+    script = head_script(archive, config, parts, shards, prefix, translated)
+    return Generated(HEAD, digest(HEAD, prefix, words.code, script.decode("utf-8")), lambda body_html: script,
                      whole_archive=True)
 
 
-def records_script(archive: Archive, config: Config, shards: int, prefix: str = "",
-                   translated: frozenset[str] | None = None, words: i18n.Words | None = None) -> bytes:
-    """window.IncidentArchiveSearch.records({...}): the tables once, then one line per incident, newest first.
-
-    Records are arrays (their field names, once, in "fields"), and terms are numbers into the
-    "taxonomies" table: a tenth of the size of objects that repeat every key and term.
-    """
-    terms, numbers = _term_table(archive, config)
-    places = _place_keys(archive)
+def head_script(archive: Archive, config: Config, parts: list[tuple[str, tuple[str, ...]]], shards: int,
+                prefix: str = "", translated: frozenset[str] | None = None) -> bytes:
+    """window.IncidentArchiveSearch.head({tables}, [[part, its records], ...]): the parts newest first."""
     search_page = urls.Links(prefix + PAGE, prefix=prefix)
     head = {
         "fields": RECORD_FIELDS if translated is None else (*RECORD_FIELDS, "lang"),
-        # Pages are linked from search/, whatever the layout urls.py gives them.
+        # Pages and parts are linked from search/, whatever the layout urls.py gives them.
         "link": search_page.here(urls.incident("{id}")),
-        "text": [search_page.here(text_path(number)) for number in range(shards)],
+        "part": search_page.here(part_path("{part}")),
+        "text": search_page.here(text_path("{number}")), "shards": shards,
         "statuses": [[status.key, status.label] for status in config.statuses],
-        "taxonomies": terms,
+        "taxonomies": [{"key": taxonomy.key, "terms": [[group.slug, group.name] for group in archive.taxonomies[taxonomy.key]]}
+                       for taxonomy in config.taxonomies],
     }
     if translated is not None:
         head["original"] = search_page.to(urls.incident("{id}"))
+    return _script("the tables, and each part's number of records", head, "head",
+                   [_js([name, len(ids)]) for name, ids in parts])
+
+
+# --- records-*.js ---------------------------------------------------------------------------------
+
+class _Lookups:
+    """Each record's place in the place filter and its terms, read from the archive's indexes once,
+    by the first part made (a build that makes no part does not read them)."""
+
+    def __init__(self, archive: Archive, config: Config):
+        self._archive, self._config = archive, config
+
+    @functools.cached_property
+    def places(self) -> dict[str, str]:
+        """incident id → "ua" or "ua/kyiv-oblast", the value of its place in the page's place filter."""
+        keys: dict[str, str] = {}
+        for country in self._archive.countries:
+            keys |= dict.fromkeys(country.ids, country.slug)
+            for region in country.children:
+                keys |= dict.fromkeys(region.ids, f"{country.slug}/{region.slug}")
+        return keys
+
+    @functools.cached_property
+    def terms(self) -> dict[str, list[tuple[str, str]]]:
+        """incident id → its terms as (taxonomy, slug), in the taxonomies' order, then the slugs'
+        (not the names': which spelling names a term depends on the other records)."""
+        terms: dict[str, list[tuple[str, str]]] = {}
+        for taxonomy in self._config.taxonomies:
+            for group in self._archive.taxonomies[taxonomy.key]:
+                for incident_id in group.ids:
+                    terms.setdefault(incident_id, []).append((taxonomy.key, group.slug))
+        order = _term_order(self._config)
+        return {incident_id: sorted(found, key=order) for incident_id, found in terms.items()}
+
+
+def _part(name: str, ids: tuple[str, ...], archive: Archive, config: Config, lookups: _Lookups, prefix: str,
+          translated: frozenset[str] | None, words: i18n.Words) -> Generated:
+    path = part_path(name)
+    languages = ("" if translated is None else _original_language(archive.incidents[i], config, translated) for i in ids)
+    token = digest(path, prefix, words.code, str(translated is None),
+                   *(f"{archive.incidents[i].digest}\0{language}" for i, language in zip(ids, languages, strict=True)))
+    # Made in this process: the lookups read every record once for all the parts, where each worker
+    # would read them all again (and, forked, copy the archive).
+    return Generated(path, token, lambda body_html: part_script(name, ids, archive, config, lookups, translated, words),
+                     whole_archive=True)
+
+
+def part_script(name: str, ids: tuple[str, ...], archive: Archive, config: Config, lookups: _Lookups,
+                translated: frozenset[str] | None = None, words: i18n.Words | None = None) -> bytes:
+    """window.IncidentArchiveSearch.records({"part": name, "terms": [[taxonomy, slug], ...]}, [record, ...]).
+
+    Records are arrays (their field names, once, in the head), and terms are numbers into the part's
+    own table of the terms its records have: a tenth of the size of objects that repeat every key
+    and term, and nothing in the part that another record could change.
+    """
     words = words or i18n.words(config.language, ())
-    lines = [_js([*_record(archive.incidents[incident_id], config, numbers.get(incident_id, []), places.get(incident_id, ""),
-                           words),
-                  *([] if translated is None else [_original_language(archive.incidents[incident_id], config, translated)])])
-             for incident_id in archive.newest_first]
-    return _script("records", head, "records", lines)
+    used = sorted({term for i in ids for term in lookups.terms.get(i, ())}, key=_term_order(config))
+    numbers = {term: number for number, term in enumerate(used)}
+    lines = [_js([*_record(archive.incidents[i], config, [numbers[term] for term in lookups.terms.get(i, ())],
+                           lookups.places.get(i, ""), words),
+                  *([] if translated is None else [_original_language(archive.incidents[i], config, translated)])])
+             for i in ids]
+    return _script(f"the records of {name}", {"part": name, "terms": used}, "records", lines)
 
 
-def _term_table(archive: Archive, config: Config) -> tuple[list[dict], dict[str, list[int]]]:
-    """The terms of every taxonomy, numbered across taxonomies in order; incident id → its terms' numbers."""
-    table: list[dict] = []
-    numbers: dict[str, list[int]] = {}
-    number = 0
-    for taxonomy in config.taxonomies:
-        groups = archive.taxonomies[taxonomy.key]
-        table.append({"key": taxonomy.key, "terms": [[group.slug, group.name] for group in groups]})
-        for group in groups:
-            for incident_id in group.ids:
-                numbers.setdefault(incident_id, []).append(number)
-            number += 1
-    return table, {incident_id: sorted(found) for incident_id, found in numbers.items()}
-
-
-def _place_keys(archive: Archive) -> dict[str, str]:
-    """incident id → "ua" or "ua/kyiv-oblast", the value of its place in the page's place filter."""
-    keys: dict[str, str] = {}
-    for country in archive.countries:
-        keys |= dict.fromkeys(country.ids, country.slug)
-        for region in country.children:
-            keys |= dict.fromkeys(region.ids, f"{country.slug}/{region.slug}")
-    return keys
+def _term_order(config: Config) -> Callable[[tuple[str, str]], tuple[int, str]]:
+    position = {taxonomy.key: number for number, taxonomy in enumerate(config.taxonomies)}
+    return lambda term: (position[term[0]], term[1])
 
 
 def _original_language(incident: Incident, config: Config, translated: frozenset[str]) -> str:
@@ -173,7 +257,7 @@ def _record(incident: Incident, config: Config, terms: list[int], place: str, wo
 
 
 def split_summary(summary: str | None) -> tuple[str, str]:
-    """(what records.js shows: up to SUMMARY_CHARS characters, cut after a word, with "…"; the rest)."""
+    """(what a record shows: up to SUMMARY_CHARS characters, cut after a word, with "…"; the rest)."""
     summary = summary or ""
     if len(summary) <= SUMMARY_CHARS:
         return summary, ""

@@ -1,10 +1,13 @@
 /* The search page: indexes the archive in the browser with MiniSearch and searches it as you type.
  *
  * The index arrives as scripts, never by fetch or XHR, which a page opened from disk (file://) may
- * not use: records.js (titles, summaries, places, terms, loaded by the page itself) calls
- * IncidentArchiveSearch.records(); then this file adds the text-N.js shards (each description's
- * words) one after another, and each calls IncidentArchiveSearch.text(). Searching works from the
- * first script; each shard widens it. Their shape: incident_archive/outputs/search.py.
+ * not use: head.js (the tables and the list of parts, loaded by the page itself) calls
+ * IncidentArchiveSearch.head(); then this file adds the parts (records-2022.js...: titles,
+ * summaries, places, terms), newest first but those of the year filter's year before the others,
+ * each calling IncidentArchiveSearch.records(); then the text-N.js shards (each description's
+ * words), each calling IncidentArchiveSearch.text(). One script at a time, each indexed as it
+ * arrives: searching works from the first part, and each script widens it. Their shape:
+ * incident_archive/outputs/search.py.
  *
  * Every word it writes comes from the page, in the page's language (templates/search.html: data-*
  * attributes of #search-ui, {name} where a value goes, one attribute per plural category).
@@ -16,6 +19,10 @@
   const BOOST = { title: 3, terms: 2, place: 2, summary: 1 };
   const TEXT_WEIGHT = 0.5; // a word of the description counts for less than one of the title or summary
   const SHORT = 3; // shorter query words may match nothing (descriptions keep no such words): then ignored
+  // While scripts arrive, the search runs again after each, but leaves the page this many times its
+  // own last duration first: at 150,000 records a search takes 0.3 s, and one after each of 144 parts
+  // tripled the time until every part was in.
+  const SEARCH_SPACING = 4;
 
   /* Words and folding. THEY MUST AGREE with words() and fold() in incident_archive/outputs/search.py,
      which split and fold the descriptions' words in the text shards: a word folded one way there and
@@ -31,14 +38,17 @@
 
   const index = {
     ready: false, at: {}, records: [], position: new Map(), link: "", terms: [], termNumber: new Map(),
-    statuses: new Map(), shards: [], arrived: 0, failed: 0, meta: null, text: null,
+    statuses: new Map(), meta: null, text: null,
+    parts: [], partPath: "", // parts: {name, size, offset, year, state: "waiting", "loading", "in" or "failed"}
+    textPath: "", shards: 0, arrived: 0, failed: 0, // the text shards: how many, arrived, failed
   };
   let shown = PAGE_SIZE;
   let current = []; // the records found, best first
   let drawn = null; // the ids drawn in the list, to leave it alone when a shard changes nothing
-  let pending = false; // a search to run again once the shard that just arrived is indexed
+  let pending = false; // a search to run again once the script that just arrived is indexed
+  let lastSearch = { end: 0, took: 0 }; // when the last search ended, and how long it took (ms)
 
-  window.IncidentArchiveSearch = { records: receiveRecords, text: receiveText, terms };
+  window.IncidentArchiveSearch = { head: receiveHead, records: receiveRecords, text: receiveText, terms };
 
   const ui = document.getElementById("search-ui");
   const form = document.getElementById("search-form");
@@ -67,18 +77,27 @@
 
   // --- The index ---------------------------------------------------------------------------------
 
-  function receiveRecords(head, records) {
+  /* The tables, and the parts (name, number of records) newest first: a record's position in
+     index.records is its place in the whole archive's newest-first list, whichever part comes first. */
+  function receiveHead(head, parts) {
     head.fields.forEach((name, position) => { index.at[name] = position; });
-    index.records = records;
     index.link = head.link;
     index.original = head.original || head.link; // a record not in this page's language: its original's page
-    index.shards = head.text;
+    index.partPath = head.part;
+    index.textPath = head.text;
+    index.shards = head.shards;
     head.statuses.forEach(([key, label]) => index.statuses.set(key, label));
     head.taxonomies.forEach((taxonomy) => taxonomy.terms.forEach(([slug, name]) => {
       index.termNumber.set(taxonomy.key + "\n" + slug, index.terms.length);
       index.terms.push(name);
     }));
-    records.forEach((record, position) => index.position.set(field(record, "id"), position));
+    let offset = 0;
+    index.parts = parts.map(([name, size]) => {
+      const part = { name, size, offset, year: parseInt(name, 10), state: "waiting" };
+      offset += size;
+      return part;
+    });
+    index.records = new Array(offset); // filled as the parts arrive
     index.meta = new MiniSearch({
       fields: ["title", "summary", "place", "terms"],
       tokenize: words,
@@ -87,7 +106,6 @@
         ? field(record, "terms").map((number) => index.terms[number]).join(" ")
         : field(record, name),
     });
-    index.meta.addAll(records);
     index.text = new MiniSearch({
       fields: ["text"],
       tokenize: words, // the shards' words are folded already: folding them again changes nothing
@@ -98,27 +116,74 @@
     if (form) {
       restoreFromAddress();
       update(false);
-      loadShard(0);
+      loadNext();
     }
+  }
+
+  /* A part's records; their terms are numbers into the part's own table of (taxonomy, slug). */
+  function receiveRecords(about, records) {
+    const part = index.parts.find((each) => each.name === about.part);
+    if (!index.ready || !part || part.state === "in") return;
+    const terms = about.terms.map(([taxonomy, slug]) => index.termNumber.get(taxonomy + "\n" + slug));
+    const added = records.filter((record) => !index.position.has(field(record, "id"))).slice(0, part.size);
+    added.forEach((record, at) => {
+      record[index.at.terms] = field(record, "terms").map((number) => terms[number]).filter((n) => n !== undefined);
+      index.records[part.offset + at] = record;
+      index.position.set(field(record, "id"), part.offset + at);
+    });
+    index.meta.addAll(added);
+    part.state = "in";
+    searchAgain();
   }
 
   function receiveText(number, entries) {
     if (!index.ready) return;
     index.text.addAll(entries.filter(([id]) => index.position.has(id) && !index.text.has(id)));
     index.arrived += 1;
+    searchAgain();
+  }
+
+  function searchAgain() {
     showProgress();
-    if (!pending) { // searched again after this script, so the next shard is requested meanwhile
+    if (!pending) { // searched again after this script, so the next one is requested meanwhile
       pending = true;
-      window.setTimeout(() => { pending = false; update(false); }, 0);
+      const wait = Math.max(0, lastSearch.end + SEARCH_SPACING * lastSearch.took - performance.now());
+      window.setTimeout(() => { pending = false; update(false); }, wait);
     }
   }
 
+  /* The next part: the newest not yet asked for, of the year filter's year if it has one left;
+     once every part is in, the text shards. */
+  function loadNext() {
+    const year = parseInt(form.elements.year.value, 10);
+    const waiting = index.parts.filter((part) => part.state === "waiting");
+    if (waiting.length === 0) {
+      loadShard(0);
+      return;
+    }
+    const part = waiting.find((each) => each.year === year) || waiting[0];
+    part.state = "loading";
+    const gone = () => {
+      if (part.state !== "in") { part.state = "failed"; showProgress(); }
+      loadNext();
+    };
+    load(index.partPath.replace("{part}", part.name), gone, gone);
+  }
+
   function loadShard(number) {
-    if (number >= index.shards.length) return;
+    if (number >= index.shards) return;
+    load(index.textPath.replace("{number}", number), () => loadShard(number + 1), () => {
+      index.failed += 1;
+      showProgress();
+      loadShard(number + 1);
+    });
+  }
+
+  function load(address, loaded, failed) {
     const script = document.createElement("script");
-    script.src = index.shards[number]; // relative to this page, as records.js gives it
-    script.onload = () => loadShard(number + 1);
-    script.onerror = () => { index.failed += 1; showProgress(); loadShard(number + 1); };
+    script.src = address; // relative to this page, as head.js gives it
+    script.onload = loaded;
+    script.onerror = failed;
     document.body.appendChild(script);
   }
 
@@ -146,6 +211,7 @@
   function update(byReader) {
     showActiveFilters();
     if (!index.ready) return;
+    const start = performance.now();
     const query = box.value.trim();
     const filters = currentFilters();
     const active = query !== "" || filters.length > 0;
@@ -158,15 +224,18 @@
     draw(false);
     const found = current.length;
     // One line on any screen (style.css keeps room for one); the search box's label gives the number.
-    const said = !active ? say("prompt") : found === 0 ? say("none") : sayCounted("found", found);
+    // "so far" while parts are still to come, so that a count read aloud is not taken for the last.
+    const later = partsToCome() ? "-so-far" : "";
+    const said = !active ? say("prompt") : found === 0 ? say(`none${later}`) : sayCounted(`found${later}`, found);
     if (count.textContent !== said) count.textContent = said; // the live region speaks only of a change
+    lastSearch = { end: performance.now(), took: performance.now() - start };
   }
 
   /* Every record whose fields hold every word of the query (a word shorter than SHORT that matches
      nothing is ignored), best first; with no words, every record, newest first. */
   function search(query) {
     const queried = terms(query);
-    if (queried.length === 0) return index.records;
+    if (queried.length === 0) return index.records.filter(Boolean); // the parts in so far
     let scores = null;
     for (const word of queried) {
       const found = matches(word);
@@ -184,7 +253,7 @@
     return [...scores].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([position]) => index.records[position]);
   }
 
-  /* record position → score, for one word, in the records and in the descriptions loaded so far. */
+  /* record position → score, for one word, in the records and the descriptions loaded so far. */
   function matches(word) {
     const options = { prefix: true, fuzzy: word.length >= 5 ? 0.2 : false };
     const found = new Map();
@@ -248,11 +317,27 @@
     if (activeFilters.textContent !== said) activeFilters.textContent = said;
   }
 
+  /* "Searched 3 of 12 years…" while parts come, then the descriptions' shards, then what was searched. */
   function showProgress() {
-    const total = number(index.shards.length);
-    progress.textContent = index.arrived + index.failed < index.shards.length
-      ? say("loading", { arrived: number(index.arrived), total })
-      : index.failed ? say("missing", { failed: number(index.failed), total }) : say("searching");
+    const years = new Map(); // year → whether every part of it is in (or could not be loaded)
+    for (const part of index.parts) years.set(part.year, (years.get(part.year) ?? true) && !toCome(part));
+    const searched = [...years.values()].filter(Boolean).length;
+    const failed = index.failed + index.parts.filter((part) => part.state === "failed").length;
+    const said = searched < years.size
+      ? sayCounted("years", years.size, { arrived: number(searched) })
+      : index.arrived + index.failed < index.shards
+        ? say("loading", { arrived: number(index.arrived), total: number(index.shards) })
+        : failed ? say("missing", { failed: number(failed), total: number(index.parts.length + index.shards) })
+          : say("searching");
+    if (progress.textContent !== said) progress.textContent = said;
+  }
+
+  function toCome(part) {
+    return part.state === "waiting" || part.state === "loading";
+  }
+
+  function partsToCome() {
+    return index.parts.some(toCome);
   }
 
   function draw(adding) {
@@ -336,9 +421,9 @@
   }
 
   /* A message about a number, in the form the language's plural rules choose for it (data-NAME-one, -few...). */
-  function sayCounted(name, count) {
+  function sayCounted(name, count, values = {}) {
     const form = ui.getAttribute(`data-${name}-${plurals.select(count)}`) ?? ui.getAttribute(`data-${name}-other`) ?? "";
-    return fill(form, { n: number(count) });
+    return fill(form, { ...values, n: number(count) });
   }
 
   function fill(text, values) {
