@@ -1,4 +1,4 @@
-"""Files made from every record are concatenations of each record's part, kept by the record's digest (incremental.RecordParts)."""
+"""Files made from every record join each record's part, kept by the record's digest (incremental.RecordParts)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Parts rendered once and reused (render._rendered_once: the header, the footer, feed entries) are what each page renders itself."""
+"""Parts rendered once and reused (render._rendered_once: header, footer, feed entries) are what each page renders itself."""
 
 from __future__ import annotations
 

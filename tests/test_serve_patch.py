@@ -1,16 +1,15 @@
-"""A preview applies an edit of descriptions alone to its last good build (live.py), and whatever the edit, its site is a clean build's."""
+"""A preview applies an edit of descriptions to its last good build (live.py); after any edit its site is a clean build's."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from test_incremental import EDITS, MARKET, _clean_build, _replace
 
 from incident_archive import parallel, pipeline
 from incident_archive.server import Preview
 from site_walk import tree_digest
+from test_incremental import EDITS, MARKET, _clean_build, _replace
 
 
 def _inputs(root: Path) -> dict[str, int]:
@@ -67,4 +66,17 @@ def test_an_edit_that_breaks_a_link_is_left_to_a_whole_build_which_reports_it(mi
     assert preview.failed and not any("; the edited descriptions only)" in line for line in said)
     assert any(MARKET in line and "no-such-record" in line for line in said), said
     assert (minimal.output / "incidents/market-day/index.html").read_bytes() == good  # the last good site stays
-    shutil.rmtree(minimal.root / ".cache")
+
+
+def test_a_preview_started_on_a_built_site_starts_at_once_and_keeps_its_first_edits_build(minimal, tmp_path):
+    assert minimal.build()[0] == 0
+    said: list[str] = []
+    preview = Preview(minimal.root, minimal.output, pipeline.Options(jobs=1), log=said.append)
+    preview.rebuild("built")  # nothing to do: the cache answers, and nothing is kept
+    assert preview.kept is None and not preview.failed
+    for number, applied in ((0, False), (1, True)):
+        _replace(minimal.root, MARKET, "Sources disagree" if number == 0 else "Edit 0.", f"Edit {number}.")
+        said.clear()
+        preview.rebuild(changed={MARKET})
+        assert any("; the edited descriptions only)" in line for line in said) == applied, said
+    assert tree_digest(minimal.output) == _clean_build(minimal.root, tmp_path)
