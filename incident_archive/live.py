@@ -19,11 +19,11 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from . import content, outputs, render, urls, vcs
+from . import content, outputs, render, vcs
 from .cache import CacheDamaged, collector_paused, pack_html
 from .incremental import Output, RecordParts, write_outputs
 from .model import Failure, Incident
-from .pipeline import Kept, Linked, Options, Result, _open_cache, _Reader, _store
+from .pipeline import Kept, Linked, Options, Result, _open_cache, _Reader, _store, incident_document
 from .render import BodyRef, PageSpec
 
 
@@ -35,8 +35,7 @@ def patch(root: Path, out_dir: Path, kept: Kept, changed: set[str], options: Opt
         return None
     if any(problem.path in changed for problem in kept.problems):
         return None  # its problems may go, and the whole build says which remain
-    if any(incident.id in translated for path in changed for incident in [by_path[path]]
-           for translated in archive.translations.values()):
+    if any(by_path[path].id in translated for path in changed for translated in archive.translations.values()):
         return None  # a translation of it may turn stale
     if kept.config.history and vcs.history_head(root) != kept.head:
         return None
@@ -70,7 +69,7 @@ def _patched(root: Path, out_dir: Path, kept: Kept, old: list[Incident], cache, 
         text, problem = content.read_body(root, after.path, after.body)
         if problem or text is None:
             return None
-        document = render_document(after)
+        document = incident_document(after)
         body, html = converter.convert(document, text)
         if body.problems or body.links_to != kept.linked.links_to.get(after.id):
             return None  # what links to what changes backlinks: planned from the whole archive
@@ -92,13 +91,6 @@ def _patched(root: Path, out_dir: Path, kept: Kept, old: list[Incident], cache, 
     result.kept = dataclasses.replace(kept, linked=linked, planned=planned,
                                       fingerprints={id(output): written.fingerprints[output.path] for output in planned})
     return result
-
-
-def render_document(incident: Incident):
-    """The document its body is converted as, as pipeline.convert_bodies makes it."""
-    from .pipeline import _document
-
-    return _document(incident, urls.incident_folder(incident.id), 3)
 
 
 def _replanned(root: Path, kept: Kept, archive, bodies: dict[str, BodyRef], replaced: dict[str, BodyRef],

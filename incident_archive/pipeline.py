@@ -430,8 +430,7 @@ def convert_bodies(root: Path, archive: Archive, reading: Reading, cache: Cache,
     a body converted before is reused while its text, place and link-table answers are unchanged.
     """
     documents = {
-        # An incident's body sits under its "Description" h2, so its own headings start at h3.
-        incident.id: (_document(incident, urls.incident_folder(incident.id), 3), incident.body)
+        incident.id: (incident_document(incident), incident.body)
         for incident in reading.incidents
         if incident.id in archive.incidents or options.drafts
     }
@@ -461,6 +460,12 @@ def convert_bodies(root: Path, archive: Archive, reading: Reading, cache: Cache,
     bodies = {key: (keys[key], bodies_by_key[keys[key]]) for key in documents}
     # A page's body is converted for each language's copy of the page: its problems are said once.
     return bodies, list(dict.fromkeys(problem for _, body in bodies.values() for problem in body.problems))
+
+
+def incident_document(incident: Incident) -> Document:
+    """How an incident's body is converted (also by live.py, applying an edit to a kept build)."""
+    # Its body sits under its page's "Description" h2, so its own headings start at h3.
+    return _document(incident, urls.incident_folder(incident.id), 3)
 
 
 def _document(record: Incident | Page, page_dir: str, heading_level: int = 2) -> Document:
