@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from incident_archive import parallel, pipeline
+from incident_archive import inputs, parallel, pipeline
 from incident_archive.server import Preview
 from site_walk import tree_digest
 from test_incremental import EDITS, MARKET, _clean_build, _replace
@@ -80,3 +80,34 @@ def test_a_preview_started_on_a_built_site_starts_at_once_and_keeps_its_first_ed
         preview.rebuild(changed={MARKET})
         assert any("; the edited descriptions only)" in line for line in said) == applied, said
     assert tree_digest(minimal.output) == _clean_build(minimal.root, tmp_path)
+
+
+def _swap_for_a_link(root: Path, outside: Path) -> None:
+    outside.write_text((root / MARKET).read_text(encoding="utf-8").replace("Sources disagree", "SECRET-OUTSIDE"),
+                       encoding="utf-8")
+    (root / MARKET).unlink()
+    (root / MARKET).symlink_to(outside)
+
+
+HOSTILE_EDITS = {
+    "the file swapped for a link out of the archive": _swap_for_a_link,
+    "a body past the size limit": lambda root, outside: _replace(
+        root, MARKET, "Sources disagree", "Sources disagree " + "x" * (inputs.MAX_TEXT_BYTES + 10)),
+    "bytes that are not UTF-8": lambda root, outside: (root / MARKET).write_bytes(
+        (root / MARKET).read_bytes().replace(b"Sources disagree", b"Sources \xff\xfe disagree")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_EDITS))
+def test_a_hostile_edit_of_a_description_is_never_applied_and_the_last_good_site_stays(minimal, tmp_path, name):
+    said: list[str] = []
+    preview = Preview(minimal.root, minimal.output, pipeline.Options(jobs=1), log=said.append)
+    preview.rebuild("built")
+    good = tree_digest(minimal.output)
+    HOSTILE_EDITS[name](minimal.root, tmp_path / "outside.md")
+    said.clear()
+    preview.rebuild(changed={MARKET})
+    assert preview.failed, said
+    assert not any("; the edited descriptions only)" in line for line in said), said
+    assert any(line.startswith(f"{MARKET}:") for line in said), said  # reported at the file
+    assert tree_digest(minimal.output) == good
