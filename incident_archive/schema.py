@@ -52,7 +52,7 @@ PRECISIONS = ("exact", "approximate", "settlement", "region")
 # data, search, feeds); coordinates given without a precision are taken as exact.
 PUBLISHED_DECIMALS = {"exact": 4, "approximate": 3, "settlement": 2, "region": 1}
 _DISTANCES = {4: "about 10 m", 3: "about 100 m", 2: "about 1 km", 1: "about 10 km"}
-RESERVED_IDS = frozenset({"page"})  # incidents/page/N/ holds the list's later pages
+RESERVED_IDS = frozenset({"page"})  # incidents/page/N/: the old numbered pages, which lead to the list
 
 
 class Country(Text):

@@ -24,6 +24,12 @@ def listing(base: str, number: int = 1) -> str:
     return f"{base}/index.html" if number == 1 else f"{base}/page/{number}/index.html"
 
 
+def period(base: str, year: int, month: int | None = None) -> str:
+    """The folder of one year's or month's part of a list past its first page: base/dates/2022/,
+    base/dates/2022/03/. Nested under a word, so that no slug (a region named 2022) can take it."""
+    return f"{base}/{DATES}/{year:04d}/{month:02d}" if month else f"{base}/{DATES}/{year:04d}"
+
+
 def incident(incident_id: str) -> str:
     return f"{incident_folder(incident_id)}/index.html"
 

@@ -26,7 +26,7 @@ _URL_MARKUP = len("<url><loc></loc><lastmod></lastmod></url>\n")
 _FILE_MARKUP = len('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n</urlset>\n')
 # Pages that are not for readers to find: redirects stand for other pages, and 404.html is
 # served at every missing address.
-_NOT_FOR_SEARCH_ENGINES = frozenset({"redirect.html"})
+_NOT_FOR_SEARCH_ENGINES = frozenset({"redirect.html", "moved.html"})
 
 
 def outputs(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Path) -> Iterator[PageSpec | Generated]:
