@@ -10,13 +10,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import __version__, github_annotations, pipeline, scaffold, vcs
+from . import __version__, github_annotations, pipeline, release, scaffold, vcs
 from .config import SITE_FILE, load_config
 from .names import did_you_mean, plural
 from .progress import stderr_progress
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("build", "check", "new", "serve", "bundle")
+COMMANDS = ("build", "check", "new", "serve", "bundle", "release")
+# Commands that live whole in a module of their own: its SUMMARY, DESCRIPTION, EXAMPLES,
+# add_arguments(parser) and run(args, root) -> exit status. Their modules import little at first.
+MODULE_COMMANDS = {"release": release}
 DEFAULT_COMMAND = "build"  # `python build.py` and `python build.py --root x` build
 
 EXIT_STATUS = """\
@@ -100,7 +103,9 @@ SUMMARIES = {
     "new": "write a blank incident file, with a comment on every field, and print its path",
     "serve": "build, serve the site on this machine, and rebuild and reload as you edit",
     "bundle": "build, then zip the site for reading offline (opens from disk)",
-}
+} | {name: module.SUMMARY for name, module in MODULE_COMMANDS.items()}
+DESCRIPTIONS |= {name: module.DESCRIPTION for name, module in MODULE_COMMANDS.items()}
+EXAMPLES |= {name: module.EXAMPLES for name, module in MODULE_COMMANDS.items()}
 
 TOP_DESCRIPTION = """\
 Build and check an archive of documented incidents: one Markdown file per
@@ -149,6 +154,7 @@ TAKES = {
     # --clean would make every rebuild a full one, where serving is worth it for its quick rebuilds.
     "serve": ("--root", "--strict", "--jobs"),
     "bundle": ("--root", "--strict", "--clean", "--jobs"),
+    "release": ("--root", "--strict", "--jobs"),
 }
 
 
@@ -165,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     if args.command == "new":
         return _new(args, root)
+    if args.command in MODULE_COMMANDS:
+        return MODULE_COMMANDS[args.command].run(args, root)
     started = time.perf_counter()
     options = pipeline.Options(strict=args.strict, clean=args.clean, progress=stderr_progress())
     if args.jobs:
@@ -247,6 +255,8 @@ def _parser(prog: str = "incident-archive") -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
            for name in COMMANDS}
     _add_new_arguments(sub["new"])
+    for name, module in MODULE_COMMANDS.items():
+        module.add_arguments(sub[name])
     sub["check"].add_argument("--since", metavar="REV",
                               help="compare the incident files added since this git revision (and untracked ones) "
                                    "with the rest, for likely duplicates (default: HEAD)")
@@ -389,7 +399,7 @@ def _report(args, result: pipeline.Result, seconds: float) -> int:
             print(github_annotations.workflow_command(problem, Path(args.root), args.strict))
     failed = result.failed(args.strict)
     summary = f"{plural(result.incidents, 'incident')}, {plural(result.pages, 'page')}"
-    command = "build" if args.command == "bundle" else args.command  # a bundle is made from a build
+    command = "build" if args.command in ("bundle", "release") else args.command  # both are made from a build
     if command == "build" and not failed:
         summary += f", {plural(result.files_written, 'file')} written"
         if result.files_removed:

@@ -23,6 +23,9 @@ SITE_FILE = "site.yaml"
 _PACKAGED_THEME = Path(__file__).resolve().parent / "theme"
 DEFAULT_THEME = _PACKAGED_THEME if _PACKAGED_THEME.is_dir() else Path(__file__).resolve().parent.parent / "templates"
 LANGUAGE_TAG = r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*"
+# A data release's version (release.py): numbers between dots, compared number by number (1.9 < 1.10).
+RELEASE_VERSION = r"\d{1,9}(?:\.\d{1,9}){0,4}"
+RELEASES_DIR = "releases"  # the data releases' zips, in the archive folder; the latest also in the site's data/
 
 
 
@@ -168,6 +171,27 @@ class GitHubRepository(Url):
 
 
 @dataclass(frozen=True)
+class Author:
+    """An author of the data releases, as CITATION.cff names one: a person, or an organisation (`name`)."""
+
+    name: str | None = None
+    given_names: str | None = None
+    family_names: str | None = None
+    orcid: str | None = None  # https://orcid.org/0000-...
+    affiliation: str | None = None
+
+
+@dataclass(frozen=True)
+class ReleaseSettings:
+    """site.yaml's `release:`, for the `release` command (release.py); the command's options come first."""
+
+    version: str | None = None
+    date: str | None = None  # YYYY-MM-DD
+    authors: tuple[Author, ...] = ()  # none: the archive itself, as its citations name it
+    license: str | None = None  # an SPDX identifier, such as CC-BY-4.0
+
+
+@dataclass(frozen=True)
 class SiteTranslation:
     """site.yaml's own words in another language (its `translations:`); what it leaves out stays as written above."""
 
@@ -209,6 +233,10 @@ class Config:
     # Which settings site.yaml left to the engine ("statuses", "taxonomies", "withheld_sources"):
     # their words are the engine's, in English, and in_language translates them.
     engine_defaults: frozenset[str] = frozenset()
+    release: ReleaseSettings = ReleaseSettings()
+    # The newest data release's zip in releases/ (release.py), which every build publishes and every
+    # page's footer links: read with the settings, as the pages depend on it as on them.
+    latest_release: str | None = None
 
     @property
     def report_url(self) -> str | None:
@@ -345,6 +373,19 @@ def _site_schema() -> Record:
             "country_names": Table(Text(), key=Pattern(r"[A-Z]{2}", "an ISO 3166-1 alpha-2 code")),
         }), key=Pattern(LANGUAGE_TAG, "a language tag such as en or uk"),
             help="site.yaml's words in each other language: the title, statuses, taxonomies, terms and places"),
+        "release": Record({
+            "version": Pattern(RELEASE_VERSION, "a version: numbers between dots, such as 1 or 2.1 (in quotes)"),
+            "date": Pattern(r"\d{4}-\d{2}-\d{2}", "a date YYYY-MM-DD"),
+            "authors": ListOf(Record({
+                "name": Text(help="an organisation's name"),
+                "given_names": Text(),
+                "family_names": Text(),
+                "orcid": Pattern(r"https://orcid\.org/\d{4}-\d{4}-\d{4}-\d{3}[\dX]",
+                                 "an ORCID iD's address, such as https://orcid.org/0000-0002-1825-0097"),
+                "affiliation": Text(),
+            }, shorthand="name", one_of_required=("name", "family_names")), min_items=1),
+            "license": Pattern(r"[A-Za-z0-9][A-Za-z0-9.+-]*", "an SPDX licence identifier, such as CC-BY-4.0"),
+        }),
     })
 
 
@@ -486,7 +527,20 @@ def _make_config(root: Path, settings: dict) -> Config:
                                                            ("withheld_sources", "withheld_sources" in settings))
                                   if not given),
         translations=tuple((code, _site_translation(words)) for code, words in settings.get("translations", {}).items()),
+        release=_release_settings(settings.get("release", {})),
+        latest_release=_latest_release(root),
     )
+
+
+def _release_settings(settings: dict) -> ReleaseSettings:
+    authors = tuple(Author(**author) for author in settings.get("authors", ()))
+    return ReleaseSettings(settings.get("version"), settings.get("date"), authors, settings.get("license"))
+
+
+def _latest_release(root: Path) -> str | None:
+    from .release import latest  # here: release.py reads these settings
+
+    return latest(root)
 
 
 def _site_translation(words: dict) -> SiteTranslation:

@@ -295,7 +295,8 @@ def _open_cache(root: Path, config: Config, theme: Theme, options: Options) -> C
         settings = inputs.read_text_file(root, SITE_FILE)
     except OSError:
         settings = b""  # load_config has read it already; reading it again failed only in a race
-    cache = Cache.open(root, digest(settings.hex()), theme.key, options.clean)
+    # The latest data release is linked from every page, as the templates' words are: a new one renders them again.
+    cache = Cache.open(root, digest(settings.hex()), digest(theme.key, config.latest_release or ""), options.clean)
     Store.prepare(cache.path.parent, start_afresh=options.clean)
     return cache
 

@@ -42,7 +42,7 @@ def check_output_folder(out_dir: Path, root: Path) -> None:
     out_dir, root = out_dir.resolve(), root.resolve()
     if out_dir == root or out_dir in root.parents:
         raise UnsafeOutput(f"{out_dir} holds the archive itself; choose an output folder inside it, such as output/")
-    for protected in ("content", "templates", "site.yaml", ".git"):
+    for protected in ("content", "templates", "site.yaml", ".git", "releases"):  # releases: release.py's
         if (out_dir / protected).exists() or (root / protected) in (out_dir, *out_dir.parents):
             raise UnsafeOutput(f"{out_dir} is or holds the archive's {protected}; choose another output folder")
 

@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import content, inputs, media, urls
-from ..config import LANGUAGE_TAG, Config
+from ..config import LANGUAGE_TAG, RELEASES_DIR, Config
 from ..dates import PartialDate
 from ..fields import JSON_DEFINITIONS, Slug, Text, Url
 from ..images import ImageProblem, Store
-from ..incremental import Generated, RecordParts
+from ..incremental import Copy, Generated, RecordParts
 from ..model import Archive, Failure, Incident, Problem, digest
 from ..render import BodyRef, PageSpec
 from ..schema import Column, Declared, incident_fields
@@ -88,16 +88,23 @@ def _columns(fields: tuple[Declared, ...], order: tuple[str, ...], published_at:
 
 
 def outputs(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Path,
-            store: Store, parts: RecordParts | None = None) -> Iterator[PageSpec | Generated]:
+            store: Store, parts: RecordParts | None = None) -> Iterator[PageSpec | Generated | Copy]:
     """The files of data/ and each incident's own JSON; `parts` keeps each record's line of the
     files of every record between builds (none: every line is made)."""
     files = DataFiles(archive, config, PublishedMedia(root, archive.links.media, store), parts or RecordParts(None))
     for name in files.makers:
         yield Generated(f"{DATA_DIR}/{name}", files.token(name), functools.partial(files.make, name), whole_archive=True)
     yield Generated(f"{DATA_DIR}/{SUMS_FILE}", files.sums_token(), files.make_sums, whole_archive=True)
+    if config.latest_release:  # the newest data release (release.py), which every page's footer links
+        yield Copy(release_path(config.latest_release), root, f"{RELEASES_DIR}/{config.latest_release}")
     for incident in archive.incidents.values():
         yield Generated(own_json(incident.id), digest("incident json", incident.digest, incident.body.digest),
                         functools.partial(_incident_json, root, config, files.layout, incident))
+
+
+def release_path(name: str) -> str:
+    """Where the site publishes a data release's zip: data/releases/<name>."""
+    return f"{DATA_DIR}/{RELEASES_DIR}/{name}"
 
 
 def own_json(incident_id: str) -> str:
