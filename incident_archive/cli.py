@@ -10,16 +10,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import __version__, github_annotations, pipeline, release, scaffold, vcs
+from . import __version__, github_annotations, pipeline, release, scaffold, starter, vcs
 from .config import SITE_FILE, load_config
 from .names import did_you_mean, plural
 from .progress import stderr_progress
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("build", "check", "new", "serve", "bundle", "release")
+COMMANDS = ("build", "check", "new", "serve", "bundle", "init", "release")
 # Commands that live whole in a module of their own: its SUMMARY, DESCRIPTION, EXAMPLES,
 # add_arguments(parser) and run(args, root) -> exit status. Their modules import little at first.
-MODULE_COMMANDS = {"release": release}
+MODULE_COMMANDS = {"init": starter, "release": release}
 DEFAULT_COMMAND = "build"  # `python build.py` and `python build.py --root x` build
 
 EXIT_STATUS = """\
@@ -154,6 +154,7 @@ TAKES = {
     # --clean would make every rebuild a full one, where serving is worth it for its quick rebuilds.
     "serve": ("--root", "--strict", "--jobs"),
     "bundle": ("--root", "--strict", "--clean", "--jobs"),
+    "init": (),  # it makes the archive folder it is given
     "release": ("--root", "--strict", "--jobs"),
 }
 
@@ -166,8 +167,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parse(_parser(_program_name()), argv)
     root = Path(args.root)
+    if args.command == "init":
+        return starter.run(args, root)
     if not (root / SITE_FILE).is_file():
-        print(f"{root}: not an archive folder (no {SITE_FILE}); use --root DIR", file=sys.stderr)
+        print(f"{root}: not an archive folder (no {SITE_FILE}); use --root DIR, "
+              "or make a new archive with `incident-archive init DIR`", file=sys.stderr)
         return EXIT_USAGE
     if args.command == "new":
         return _new(args, root)
