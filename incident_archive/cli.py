@@ -10,16 +10,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import __version__, github_annotations, pipeline, release, scaffold, starter, vcs
+from . import __version__, github_annotations, importer, pipeline, release, scaffold, starter, vcs
 from .config import SITE_FILE, load_config
 from .names import did_you_mean, plural
 from .progress import stderr_progress
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("build", "check", "new", "serve", "bundle", "init", "release")
+COMMANDS = ("build", "check", "new", "serve", "bundle", "init", "import", "release")
 # Commands that live whole in a module of their own: its SUMMARY, DESCRIPTION, EXAMPLES,
 # add_arguments(parser) and run(args, root) -> exit status. Their modules import little at first.
-MODULE_COMMANDS = {"init": starter, "release": release}
+MODULE_COMMANDS = {"init": starter, "import": importer, "release": release}
 DEFAULT_COMMAND = "build"  # `python build.py` and `python build.py --root x` build
 
 EXIT_STATUS = """\
@@ -155,6 +155,7 @@ TAKES = {
     "serve": ("--root", "--strict", "--jobs"),
     "bundle": ("--root", "--strict", "--clean", "--jobs"),
     "init": (),  # it makes the archive folder it is given
+    "import": ("--root",),
     "release": ("--root", "--strict", "--jobs"),
 }
 
