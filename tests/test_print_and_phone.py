@@ -55,7 +55,8 @@ THEATRE_BODY = f"""\
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    """Three incidents, one a page, so that lists have page links; the first has everything printed."""
+    """Five incidents, one a page: three reported in June 2022, so that the reported list's June is
+    paged within the month and has page links; the first has everything printed."""
     archive = ArchiveFolder(tmp_path_factory.mktemp("print") / "archive")
     archive.write("site.yaml", SITE_YAML + "per_page: 1\n")
     archive.incident("theatre", THEATRE, THEATRE_BODY)
@@ -64,6 +65,9 @@ def site(tmp_path_factory) -> Path:
                      "    archived_url: https://web.archive.org/web/2022/https://example.org/m\n")
     archive.incident("bridge", "title: Strike on the bridge\ndate: 2022-06-07\nlocation: Irpin\n"
                      "status: reported\nsources: [https://example.org/b]\n")
+    for name, day in (("checkpoint", "01"), ("convoy", "03")):
+        archive.incident(name, f"title: Fire at the {name}\ndate: 2022-06-{day}\nlocation: Irpin\n"
+                         "status: reported\nsources: [https://example.org/c]\n")
     code, output = archive.build()
     assert code == 0, output
     return archive.output
@@ -288,7 +292,7 @@ def test_page_links_are_named_as_pages(browse):
         assert pages.get_by_role("link", name="Page 3", exact=True).count() == 1
         assert pages.get_by_role("link", name="2", exact=True).count() == 0
 
-    browse("incidents/index.html", check)
+    browse("status/reported/dates/2022/06/index.html", check)
 
 
 def test_a_source_language_is_named_and_its_title_marked_as_in_it(browse):
