@@ -58,7 +58,7 @@ if TYPE_CHECKING:  # for annotations only: pipeline imports this module, and onl
 CACHE_DIR = ".cache"
 CACHE_FILE = "incident-archive.sqlite"
 # The layout of the tables. What the rows hold is keyed by the engine's code itself (_engine_digest).
-FORMAT = 6
+FORMAT = 7
 
 
 class CacheDamaged(Exception):
@@ -408,7 +408,8 @@ class Cache:
         return Cache(self.path)
 
     # outputs: the live site and the spare (writer.py), each a slot of records; the meta row
-    # "site <folder>" names the live slot and says whether the spare can be trusted.
+    # "site <folder>" names the live slot and says whether the spare can be trusted, with a stamp
+    # made anew at each change of it (site_stamp: how a preview knows that no other build wrote).
 
     @_guarded
     def site(self, folder_key: str, spare: bool = True) -> tuple[dict[str, OutputRecord], dict[str, OutputRecord] | None]:
@@ -424,16 +425,28 @@ class Cache:
 
     @_guarded
     def save_site(self, folder_key: str, live: dict[str, OutputRecord],
-                  spare: dict[str, OutputRecord] | Literal["the old live site"]) -> None:
-        """The new live site's records, and the spare's: "the old live site" (its slot is kept as it is), or records."""
+                  spare: dict[str, OutputRecord] | Literal["the old live site"],
+                  changed: Iterable[str] | None = None) -> str:
+        """The new live site's records, and the spare's: "the old live site" (its slot is kept as it is), or records.
+
+        `changed`: the only paths whose records may differ from those the new live slot holds now,
+        the spare's (a preview knows them: incremental.write_changed); only their buckets are
+        pickled and written. → the state's new stamp (site_stamp)."""
         old_live_slot, _ = self._site_state(folder_key)
         new_slot = _other(old_live_slot)
         with self.db:
             self.db.execute("BEGIN")
-            self._write_slot(folder_key, new_slot, live)
+            self._write_slot(folder_key, new_slot, live, None if changed is None else {_bucket(path) for path in changed})
             if spare != "the old live site":
                 self._write_slot(folder_key, old_live_slot, spare)
-            self._set_site_state(folder_key, new_slot, spare_ok=True)
+            return self._set_site_state(folder_key, new_slot, spare_ok=True)
+
+    @_guarded
+    def site_stamp(self, folder_key: str) -> str | None:
+        """The output folder's state as the last write of its records left it: a new stamp for each
+        (a build, or one about to write the spare), so that a preview can tell that nobody else wrote."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (f"site {folder_key}",)).fetchone()
+        return None if row is None else row[0]
 
     def _site_state(self, folder_key: str) -> tuple[str, bool]:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (f"site {folder_key}",)).fetchone()
@@ -442,13 +455,14 @@ class Cache:
         value, _, checksum = row[0].rpartition(" ")
         if checksum != _check(folder_key, value).hex():
             raise CacheDamaged("the record of the output folder's state does not match its checksum")
-        live_slot, state = value.split(" ")
+        live_slot, state, _stamp = value.split(" ")
         return live_slot, state == "ok"
 
-    def _set_site_state(self, folder_key: str, live_slot: str, spare_ok: bool) -> None:
-        value = f"{live_slot} {'ok' if spare_ok else 'dirty'}"
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                        (f"site {folder_key}", f"{value} {_check(folder_key, value).hex()}"))
+    def _set_site_state(self, folder_key: str, live_slot: str, spare_ok: bool) -> str:
+        value = f"{live_slot} {'ok' if spare_ok else 'dirty'} {os.urandom(8).hex()}"
+        stamp = f"{value} {_check(folder_key, value).hex()}"
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"site {folder_key}", stamp))
+        return stamp
 
     def _slot(self, folder_key: str, slot: str) -> dict[str, OutputRecord]:
         """A slot's records, kept in FILE_BUCKETS pickles as the file records are: a site of 22,000 files
@@ -463,14 +477,19 @@ class Cache:
                 records.update((path, tuple.__new__(OutputRecord, values)) for path, values in _unpickle(blob).items())
         return records
 
-    def _write_slot(self, folder_key: str, slot: str, records: dict[str, OutputRecord]) -> None:
-        """Make a slot hold exactly `records`, writing only the buckets whose bytes changed."""
+    def _write_slot(self, folder_key: str, slot: str, records: dict[str, OutputRecord],
+                    buckets: set[int] | None = None) -> None:
+        """Make a slot hold exactly `records`, writing only the buckets whose bytes changed (of `buckets`
+        alone when given: the others are known to hold their records already)."""
         folder = f"{folder_key}#{slot}"
         # Plain tuples, as _slot reads them.
-        grouped: dict[int, dict[str, tuple[object, ...]]] = {bucket: {} for bucket in range(FILE_BUCKETS)}
+        grouped: dict[int, dict[str, tuple[object, ...]]] = {
+            bucket: {} for bucket in (range(FILE_BUCKETS) if buckets is None else buckets)}
         for path, record in records.items():
-            grouped[_bucket(path)][path] = tuple(record)
-        held = dict(self.db.execute("SELECT bucket, records FROM outputs WHERE folder = ?", (folder,)))
+            if (bucket := _bucket(path)) in grouped:
+                grouped[bucket][path] = tuple(record)
+        held = {bucket: blob for bucket, blob in self.db.execute("SELECT bucket, records FROM outputs WHERE folder = ?",
+                                                                 (folder,)) if bucket in grouped}
         blobs = {bucket: _pickle(items) for bucket, items in grouped.items()}
         self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?)", [
             (folder, bucket, blob, _check(folder, bucket, blob))

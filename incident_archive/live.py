@@ -5,8 +5,11 @@ linked or planned from (the record's front matter, and so its lists, terms, plac
 feeds, are as they were), only what shows the description itself: the record's page, its own JSON
 and the search text that holds its words. So a preview keeps its last good build (pipeline.Kept)
 and applies such an edit to it: the file is read and its body converted again, the pages given
-that body are given the new one, the outputs that are not pages are planned again (cheap: open
-data, search and feeds take their lines from the records), and the writer renders what changed.
+that body are given the new one, the other outputs that read descriptions (the search files, the
+record's own JSON: outputs.plan_bodies) are planned again, and the writer renders what changed.
+It writes from what the preview kept of its own last write (incremental.write_changed): neither
+the cache's records of output/ nor every file's time are read again, unless someone else wrote
+output/ since (a build in another terminal, a folder deleted), when the whole site is looked at.
 
 Anything else (a front matter, a new, renamed or deleted file, a page, a translation or a record
 with one, a template, site.yaml, media, a problem before or after, a new commit) is left to a
@@ -21,7 +24,7 @@ from pathlib import Path
 
 from . import content, outputs, render, vcs
 from .cache import CacheDamaged, collector_paused, pack_html
-from .incremental import Output, RecordParts, write_outputs
+from .incremental import Output, RecordParts, write_changed, write_outputs
 from .model import Failure, Incident
 from .pipeline import Kept, Linked, Options, Result, _open_cache, _Reader, _store, incident_document
 from .render import BodyRef, PageSpec
@@ -79,41 +82,61 @@ def _patched(root: Path, out_dir: Path, kept: Kept, old: list[Incident], cache, 
         rows.append((document.key, body, pack_html(html)))
     cache.save_bodies(iter(rows), keep={ref.key for ref in bodies.values()})
     patched_archive = dataclasses.replace(archive, incidents=incidents)
-    planned = _replanned(root, kept, patched_archive, bodies, replaced, cache)
-    if planned is None:
+    replanned = _replanned(root, kept, patched_archive, bodies, replaced, [before.id for before in old], cache)
+    if replanned is None:
         return None
+    planned, pages_by_body = replanned
     known = {id(output): kept.fingerprints[id(output)] for output in planned if id(output) in kept.fingerprints}
-    written = write_outputs(out_dir, planned, kept.env, cache, options.jobs, options.progress, known)
+    written = None
+    if kept.site is not None:
+        written = write_changed(out_dir, planned, kept.env, cache, options.jobs, options.progress, known, kept.site)
+    if written is None:  # the output folder is not as the preview's last write left it
+        written = write_outputs(out_dir, planned, kept.env, cache, options.jobs, options.progress, known)
     result = Result(problems=list(kept.problems), incidents=len(incidents), pages=len(archive.pages),
                     files_written=written.files, files_removed=written.removed,
                     files_rendered=written.files + written.unchanged)
     linked = Linked(patched_archive, bodies, kept.linked.problems, kept.linked.links_to)
-    result.kept = dataclasses.replace(kept, linked=linked, planned=planned,
-                                      fingerprints={id(output): written.fingerprints[output.path] for output in planned})
+    fingerprints = {id(output): written.fingerprints[output.path] for output in planned}
+    result.kept = dataclasses.replace(kept, linked=linked, planned=planned, fingerprints=fingerprints,
+                                      site=written.site, pages_by_body=pages_by_body)
     return result
 
 
 def _replanned(root: Path, kept: Kept, archive, bodies: dict[str, BodyRef], replaced: dict[str, BodyRef],
-               cache) -> list[Output] | None:
-    """The kept outputs with the new bodies: pages given an old body get the new one; every output
-    that is not a page is planned again (the pages are not: planning them is most of planning)."""
-    replanned = outputs.plan(archive, kept.config, bodies, root, kept.theme, _store(cache), RecordParts(cache), pages=False)
+               edited: list[str], cache) -> tuple[list[Output], dict[str, list[int]]] | None:
+    """The kept outputs with the new bodies, and where the pages given each body are among them:
+    pages given an old body get the new one; the other outputs that read descriptions (the search
+    files, the records' own JSON: outputs.plan_bodies) are planned again, and the rest kept."""
+    replanned = outputs.plan_bodies(archive, kept.config, bodies, root, kept.theme, _store(cache), RecordParts(cache), edited)
     fresh = {output.path: output for output in replanned if not isinstance(output, PageSpec)}
-    planned: list[Output] = []
-    for output in kept.planned:
+    planned: list[Output] = [fresh.pop(output.path, output) if not isinstance(output, PageSpec) else output
+                             for output in kept.planned]
+    if fresh:  # an output the last build did not have
+        return None
+    pages_by_body = _pages_by_body(kept.planned) if kept.pages_by_body is None else dict(kept.pages_by_body)
+    for old_key, new_body in replaced.items():
+        where = pages_by_body.pop(old_key, [])
+        for index in where:
+            page = planned[index]
+            assert isinstance(page, PageSpec), "only pages are indexed by body"
+            planned[index] = _given(page, replaced)  # a page given two bodies: given both at the first
+        pages_by_body[new_body.key] = where
+    return planned, pages_by_body
+
+
+def _pages_by_body(planned: list[Output]) -> dict[str, list[int]]:
+    """Body key → the places in planned of the pages given that body: found once a preview, not once an edit."""
+    found: dict[str, list[int]] = {}
+    for index, output in enumerate(planned):
         if isinstance(output, PageSpec):
-            planned.append(_given(output, replaced))
-        elif output.path in fresh:
-            planned.append(fresh.pop(output.path))
-        else:
-            return None
-    return None if fresh else planned
+            for value in output.context.values():
+                if type(value) is BodyRef:
+                    found.setdefault(value.key, []).append(index)
+    return found
 
 
 def _given(spec: PageSpec, replaced: dict[str, BodyRef]) -> PageSpec:
-    """The page as it was, or a copy given the new bodies in place of the old ones."""
-    if not any(type(value) is BodyRef and value.key in replaced for value in spec.context.values()):
-        return spec
+    """A copy of the page given the new bodies in place of the old ones."""
     context = {name: replaced[value.key] if type(value) is BodyRef and value.key in replaced else value
                for name, value in spec.context.items()}
     return render.PageSpec(spec.path, spec.template, context, spec.root)

@@ -18,7 +18,7 @@ from .cache import CACHE_DIR, Cache, CacheDamaged, pack_html
 from .config import SITE_FILE, Config, load_config
 from .duplicates import likely_duplicates
 from .images import Store
-from .incremental import Output, RecordParts, outputs_intact, write_outputs
+from .incremental import Output, RecordParts, Site, outputs_intact, write_outputs
 from .media import listing_problems, media_problems
 from .model import Archive, Body, BodySource, Document, Failure, IdClaim, Incident, Page, Problem, Reading, Translation, digest
 from .names import id_from_path
@@ -86,6 +86,8 @@ class Kept:
     planned: list[Output]
     fingerprints: dict[int, str]  # id of a planned output → its fingerprint
     problems: list[Problem]
+    site: Site | None = None  # the output folder as its write left it (incremental.write_changed)
+    pages_by_body: dict[str, list[int]] | None = None  # body key → where the pages given it are in planned
 
 
 def check(root: Path, options: Options | None = None) -> Result:
@@ -196,7 +198,8 @@ def _build(root: Path, config: Config, theme: Theme, cache: Cache, options: Opti
         result.files_rendered = written.files + written.unchanged
         if options.keep:
             result.kept = Kept(config, theme, head, found.translations, linked, env, planned,
-                               {id(output): written.fingerprints[output.path] for output in planned}, result.problems)
+                               {id(output): written.fingerprints[output.path] for output in planned}, result.problems,
+                               written.site)
     return result
 
 

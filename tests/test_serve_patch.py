@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
-from incident_archive import inputs, parallel, pipeline
+from incident_archive import inputs, live, parallel, pipeline, writer
+from incident_archive.cache import CACHE_DIR, CACHE_FILE, Cache
+from incident_archive.incremental import outputs_intact
 from incident_archive.server import Preview
 from site_walk import tree_digest
 from test_incremental import EDITS, MARKET, _clean_build, _replace
@@ -111,3 +114,63 @@ def test_a_hostile_edit_of_a_description_is_never_applied_and_the_last_good_site
     assert not any("; the edited descriptions only)" in line for line in said), said
     assert any(line.startswith(f"{MARKET}:") for line in said), said  # reported at the file
     assert tree_digest(minimal.output) == good
+
+
+def _records_match_the_files(root: Path, out_dir: Path, kept: pipeline.Kept) -> bool:
+    """The cache's records of output/ are what the preview kept of its last write, and say what is there."""
+    cache = Cache(root / CACHE_DIR / CACHE_FILE)  # as it is: Cache.open would empty it for other keys
+    try:
+        where = writer.places(out_dir, cache.path.parent)
+        live, spare = cache.site(where.key)
+        assert kept.site is not None
+        return live == kept.site.live and spare == kept.site.spare and outputs_intact(out_dir, cache)
+    finally:
+        cache.close()
+
+
+def test_an_applied_edit_writes_from_what_the_preview_kept_without_looking_at_every_file(minimal, tmp_path, monkeypatch):
+    said: list[str] = []
+    preview = Preview(minimal.root, minimal.output, pipeline.Options(jobs=1), log=said.append)
+    preview.rebuild("built")
+
+    def whole_write(*args, **kwargs):
+        raise AssertionError("an applied edit reloaded the site's records and looked at every file")
+
+    monkeypatch.setattr(live, "write_outputs", whole_write)
+    for number in range(3):
+        _replace(minimal.root, MARKET, "Sources disagree" if number == 0 else f"Edit {number - 1}.", f"Edit {number}.")
+        said.clear()
+        preview.rebuild(changed={MARKET})
+        assert any("; the edited descriptions only)" in line for line in said), said
+        assert preview.kept is not None and _records_match_the_files(minimal.root, minimal.output, preview.kept)
+        assert tree_digest(minimal.output) == _clean_build(minimal.root, tmp_path), f"after edit {number}"
+
+
+def _build_in_another_terminal(root: Path, out_dir: Path) -> None:
+    assert pipeline.build(root, out_dir, pipeline.Options(jobs=1)).files_written
+
+
+def _delete_the_output(root: Path, out_dir: Path) -> None:
+    shutil.rmtree(out_dir)
+
+
+def _delete_the_spare(root: Path, out_dir: Path) -> None:
+    spare = writer.places(out_dir, root / ".cache").spare
+    shutil.rmtree(spare)
+
+
+@pytest.mark.parametrize("meddle", [_build_in_another_terminal, _delete_the_output, _delete_the_spare])
+def test_an_output_folder_written_by_someone_else_since_the_previews_last_write_is_written_whole(
+        minimal, tmp_path, meddle):
+    said: list[str] = []
+    preview = Preview(minimal.root, minimal.output, pipeline.Options(jobs=1), log=said.append)
+    preview.rebuild("built")
+    for number in range(3):
+        _replace(minimal.root, MARKET, "Sources disagree" if number == 0 else f"Edit {number - 1}.", f"Edit {number}.")
+        if number == 1:
+            meddle(minimal.root, minimal.output)
+        said.clear()
+        preview.rebuild(changed={MARKET})
+        assert any("; the edited descriptions only)" in line for line in said), said
+        assert tree_digest(minimal.output) == _clean_build(minimal.root, tmp_path), f"after edit {number}"
+        assert preview.kept is not None and _records_match_the_files(minimal.root, minimal.output, preview.kept)

@@ -24,15 +24,12 @@ from . import data, feeds, files, publishing, search
 
 
 def plan(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Path, theme: Theme,
-         store: Store, parts: RecordParts | None = None, pages: bool = True) -> list[Output]:
+         store: Store, parts: RecordParts | None = None) -> list[Output]:
     """Every output of the site, in a fixed order: each language's pages, feeds and search index
     (the default's at the root, the others' under their prefix), the map's outlines, files for
     hosts, open data, copied files, then the sitemap, last since it lists the pages the others made.
 
-    `parts` keeps each record's part of the files made from every record between builds. Without
-    `pages`, the pages and feeds made by templates from the records (render.page_specs,
-    feeds.outputs) are left out: what a preview plans again after an edit of a description alone
-    (live.py), which keeps those it planned before."""
+    `parts` keeps each record's part of the files made from every record between builds."""
     frame, place_frames = maps.frame_of(archive), maps.place_frames(archive)
     outputs: list[Output] = []
     for language in i18n.languages(config):
@@ -40,9 +37,9 @@ def plan(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Pat
         urls.TRANSLATED[language.prefix] = translated
         words = i18n.words(language.code, theme.catalogues.get(language.code, ()))
         outputs += _in_language(language, translated, [
-            *(render.page_specs(view, view_config, view_bodies, frame, place_frames, words) if pages else ()),
-            *(feeds.outputs(view, view_config, view_bodies, root, language.prefix,
-                            None if language.default else translated, words) if pages else ()),
+            *render.page_specs(view, view_config, view_bodies, frame, place_frames, words),
+            *feeds.outputs(view, view_config, view_bodies, root, language.prefix,
+                           None if language.default else translated, words),
             *search.outputs(view, view_config, view_bodies, root, language.prefix,
                             None if language.default else translated, words),
         ])
@@ -55,6 +52,23 @@ def plan(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Pat
         *files.copies(root, theme, archive.links.media, store),
     ]
     return [*outputs, *publishing.sitemap(config, outputs)]
+
+
+def plan_bodies(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Path, theme: Theme,
+                store: Store, parts: RecordParts, edited: Iterable[str]) -> list[Output]:
+    """What an edit of these records' descriptions alone changes, besides the pages given their
+    bodies: each language's search files, which hold the descriptions' words, and the records' own
+    JSON, which holds their Markdown; and the files of data/, whose tokens are the records' digests
+    and so do not change, but whose makers read this build's open cache. Every other output that is
+    not a page reads front matter only, so a preview keeps it (live.py)."""
+    outputs: list[Output] = []
+    for language in i18n.languages(config):
+        view, view_bodies, view_config, translated = _view(archive, bodies, config, language)
+        words = i18n.words(language.code, theme.catalogues.get(language.code, ()))
+        outputs += _in_language(language, translated, search.outputs(
+            view, view_config, view_bodies, root, language.prefix, None if language.default else translated, words))
+    outputs += data.whole_archive_files(archive, config, root, store, parts)
+    return outputs + list(data.own_records((archive.incidents[each] for each in edited), config, root))
 
 
 def _view(archive: Archive, bodies: dict[str, BodyRef], config: Config, language: Language):

@@ -91,15 +91,19 @@ def outputs(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: 
             store: Store, parts: RecordParts | None = None) -> Iterator[PageSpec | Generated | Copy]:
     """The files of data/ and each incident's own JSON; `parts` keeps each record's line of the
     files of every record between builds (none: every line is made)."""
+    yield from whole_archive_files(archive, config, root, store, parts)
+    yield from own_records(archive.incidents.values(), config, root)
+
+
+def whole_archive_files(archive: Archive, config: Config, root: Path, store: Store,
+                        parts: RecordParts | None) -> Iterator[Generated | Copy]:
+    """The files of data/ made from every record (their makers read `parts`, and so the open cache)."""
     files = DataFiles(archive, config, PublishedMedia(root, archive.links.media, store), parts or RecordParts(None))
     for name in files.makers:
         yield Generated(f"{DATA_DIR}/{name}", files.token(name), functools.partial(files.make, name), whole_archive=True)
     yield Generated(f"{DATA_DIR}/{SUMS_FILE}", files.sums_token(), files.make_sums, whole_archive=True)
     if config.latest_release:  # the newest data release (release.py), which every page's footer links
         yield Copy(release_path(config.latest_release), root, f"{RELEASES_DIR}/{config.latest_release}")
-    for incident in archive.incidents.values():
-        yield Generated(own_json(incident.id), digest("incident json", incident.digest, incident.body.digest),
-                        functools.partial(_incident_json, root, config, files.layout, incident))
 
 
 def release_path(name: str) -> str:
@@ -110,6 +114,14 @@ def release_path(name: str) -> str:
 def own_json(incident_id: str) -> str:
     """An incident's own JSON, next to its page: incidents/<id>/index.json."""
     return urls.incident(incident_id).removesuffix(".html") + ".json"
+
+
+def own_records(incidents: Iterable[Incident], config: Config, root: Path) -> Iterator[Generated]:
+    """Each incident's own JSON: its record and its description's Markdown."""
+    record_layout = layout(config)
+    for incident in incidents:
+        yield Generated(own_json(incident.id), digest("incident json", incident.digest, incident.body.digest),
+                        functools.partial(_incident_json, root, config, record_layout, incident))
 
 
 class DataFiles:
