@@ -440,11 +440,11 @@ def _navigation(config: Config, menu: tuple[Page, ...], words: i18n.Words) -> tu
 def _every_page(archive: Archive, config: Config, bodies: dict[str, BodyRef], frame: maps.Frame,
                 place_frames: dict[tuple[str, str], maps.Frame], words: i18n.Words) -> Iterator[PageSpec]:
     yield _home(archive, config, bodies, words)
-    yield from _listings(archive, "incidents", words.gettext("All incidents"), archive.newest_first, config, words,
+    yield from _listings(archive, "incidents", words.gettext("All incidents"), archive.newest_first, config,
                          dated_pages=True)
     yield from _incidents(archive, bodies, frame, config, words)
     yield from _redirects(archive, config)
-    yield from _taxonomies(archive, config, words)
+    yield from _taxonomies(archive, config)
     yield from _places(archive, config, place_frames, words)
     yield from _map_pages(archive, frame, config, words)
     yield from _date_pages(archive, config, words)
@@ -528,28 +528,31 @@ def _status_counts(archive: Archive, config: Config) -> list:
 
 @dataclass(frozen=True, slots=True)
 class Period:
-    """A year or month of a list past its first page, as its neighbours' navigation shows it."""
+    """A year of a list past its first page, as the list's navigation shows it."""
     label: str
-    path: str  # its page's (neutral) path
+    path: str  # its first page's (neutral) path
     count: int | None = None  # shown only where the page holding it changes with it anyway
 
 
-def _listings(archive: Archive, base: str, title: str, ids: tuple[str, ...], config: Config, words: i18n.Words,
+def _listings(archive: Archive, base: str, title: str, ids: tuple[str, ...], config: Config,
               first_page: dict | None = None, *, dated_pages: bool = False, **extra) -> Iterator[PageSpec]:
-    """A list of incidents, newest first, on pages that an edit elsewhere in the list leaves alone.
+    """A list of incidents on pages that an edit elsewhere in the list leaves alone.
 
-    Its first page shows the newest per_page records. Past them, a longer list has a page per year
-    (base/dates/2022/) and, for a year of more than per_page records, a page per month of it
-    (base/dates/2022/03/, paged within the month): so a record added, removed or moved to another
-    term rewrites its own year's or month's pages and the first page, never every later page, as
-    page N of a list numbered from the newest did. Those old addresses, base/page/N/, lead to the
-    first page. The list of every incident (`dated_pages`) uses the timeline's pages, dates/2022/.
+    Its first page shows the newest per_page records. Past them, a longer list has a page per
+    year (base/dates/2022/), the year's records oldest first, as a chronicle reads, and paged
+    within the year from its oldest (…/2022/page/2/): so a record added, removed or moved to another
+    term rewrites the pages of its own year from its place on, and the first page; a new record
+    of the year, its last page alone. Page N of a list numbered from the newest shifted with every
+    record before it. Those old addresses, base/page/N/, lead to the first page. The list of every
+    incident (`dated_pages`) goes on with the timeline's pages, dates/2022/.
     """
     records = _records(archive, ids)
-    years = _by_year(records)
+    years: dict[int, list[Incident]] = {}
+    for record in reversed(records):  # oldest first
+        years.setdefault(record.date.year, []).append(record)
     long = len(records) > config.per_page
     periods = [Period(str(year), urls.date_page(year) if dated_pages else urls.listing(urls.period(base, year)),
-                      sum(map(len, months.values()))) for year, months in years.items()] if long else []
+                      len(years[year])) for year in sorted(years, reverse=True)] if long else []
     yield PageSpec(urls.listing(base), "list.html", {
         "title": title, "incidents": records[: config.per_page], "total": len(records), "base": base,
         "periods": periods, "pagination": _pager(base, 1, 1), **extra, **(first_page or {}),
@@ -557,53 +560,28 @@ def _listings(archive: Archive, base: str, title: str, ids: tuple[str, ...], con
     for number in range(2, -(-len(records) // config.per_page) + 1):
         yield PageSpec(urls.listing(base, number), "moved.html", {"title": title, "target": urls.listing(base)})
     if long and not dated_pages:
-        yield from _year_pages(base, title, years, config, words, extra)
+        every_year = [Period(period.label, period.path) for period in periods]
+        for year, in_year in years.items():
+            yield from _year_pages(base, title, year, in_year, every_year, config, extra)
 
 
-def _by_year(records: list[Incident]) -> dict[int, dict[int | None, list[Incident]]]:
-    """Newest-first records by year, then by month (None: known only to the year, which sorts last)."""
-    years: dict[int, dict[int | None, list[Incident]]] = {}
-    for record in records:
-        years.setdefault(record.date.year, {}).setdefault(record.date.month, []).append(record)
-    return years
-
-
-def _year_pages(base: str, title: str, years: dict[int, dict[int | None, list[Incident]]], config: Config,
-                words: i18n.Words, extra: dict) -> Iterator[PageSpec]:
-    """A page per year of a long list; a year of more than per_page records lists its months instead,
-    each on its own pages, and on its page only the records known to the year alone."""
-    every_year = [Period(str(year), urls.listing(urls.period(base, year))) for year in years]
-    for year, months in years.items():
-        year_records = [record for records in months.values() for record in records]
-        split = len(year_records) > config.per_page
-        month_periods = [Period(timeline.period_name(year, month, words), urls.listing(urls.period(base, year, month)),
-                                len(records)) for month, records in months.items() if month] if split else []
-        yield PageSpec(urls.listing(urls.period(base, year)), "list.html", {
-            "title": title, "period": str(year), "base": base,
-            "incidents": months.get(None, []) if split else year_records, "total": len(year_records),
-            "periods": month_periods, "years": every_year, "pagination": _pager(base, 1, 1), **extra,
-        })
-        if split:
-            for month, records in months.items():
-                if month:
-                    yield from _month_pages(base, title, year, month, records, config, words, extra)
-
-
-def _month_pages(base: str, title: str, year: int, month: int, records: list[Incident], config: Config,
-                 words: i18n.Words, extra: dict) -> Iterator[PageSpec]:
-    folder = urls.period(base, year, month)
+def _year_pages(base: str, title: str, year: int, records: list[Incident], every_year: list[Period], config: Config,
+                extra: dict) -> Iterator[PageSpec]:
+    folder = urls.period(base, year)
     count = -(-len(records) // config.per_page)
     for number in range(1, count + 1):
         yield PageSpec(urls.listing(folder, number), "list.html", {
-            "title": title, "period": timeline.period_name(year, month, words),
-            "year_page": Period(str(year), urls.listing(urls.period(base, year))), "base": base,
-            "incidents": records[(number - 1) * config.per_page: number * config.per_page],
-            "total": len(records), "periods": [], "pagination": _pager(folder, number, count), **extra,
+            "title": title, "period": str(year), "base": base, "years": every_year, "oldest_first": True,
+            "incidents": records[(number - 1) * config.per_page: number * config.per_page], "periods": [],
+            "pagination": _pager(folder, number, count, oldest_first=True), **extra,
         })
 
 
-def _pager(base: str, number: int, count: int) -> dict:
-    return {"number": number, "count": count, "base": base, "shown": _page_numbers(number, count)}
+def _pager(base: str, number: int, count: int, oldest_first: bool = False) -> dict:
+    """A page's place among its list's pages. Paged from the oldest, a page shows no count of pages
+    and no number past the next, so that only the last page changes as the year grows."""
+    shown = _page_numbers(number, min(count, number + 1) if oldest_first else count)
+    return {"number": number, "count": count, "base": base, "shown": shown, "oldest_first": oldest_first}
 
 
 def _page_numbers(number: int, count: int) -> tuple[int | None, ...]:
@@ -654,7 +632,7 @@ def _redirects(archive: Archive, config: Config) -> Iterator[PageSpec]:
                                                                  "target": new})
 
 
-def _taxonomies(archive: Archive, config: Config, words: i18n.Words) -> Iterator[PageSpec]:
+def _taxonomies(archive: Archive, config: Config) -> Iterator[PageSpec]:
     for taxonomy in config.taxonomies:
         groups = archive.taxonomies[taxonomy.key]
         yield PageSpec(urls.index(taxonomy.key), "terms.html", {
@@ -662,7 +640,7 @@ def _taxonomies(archive: Archive, config: Config, words: i18n.Words) -> Iterator
         })
         for group in groups:
             yield from _listings(archive, urls.term(taxonomy.key, group.slug), f"{taxonomy.singular}: {group.name}",
-                                 group.ids, config, words, definition=group.definition, parent=taxonomy)
+                                 group.ids, config, definition=group.definition, parent=taxonomy)
 
 
 def _places(archive: Archive, config: Config, frames: dict[tuple[str, str], maps.Frame],
@@ -679,11 +657,11 @@ def _places(archive: Archive, config: Config, frames: dict[tuple[str, str], maps
                 "drawn": maps.drawn_count(records)}
 
     for country in archive.countries:
-        yield from _listings(archive, urls.place(country.slug), country.name, country.ids, config, words,
+        yield from _listings(archive, urls.place(country.slug), country.name, country.ids, config,
                              on_the_map(country.ids, (country.slug, "")), places=country.children, country=country)
         for region in country.children:
             yield from _listings(archive, urls.place(country.slug, region.slug), f"{region.name}, {country.name}",
-                                 region.ids, config, words, on_the_map(region.ids, (country.slug, region.slug)), country=country)
+                                 region.ids, config, on_the_map(region.ids, (country.slug, region.slug)), country=country)
 
 
 def _map_pages(archive: Archive, frame: maps.Frame, config: Config, words: i18n.Words) -> Iterator[PageSpec]:
@@ -725,7 +703,7 @@ def _statuses(archive: Archive, config: Config, words: i18n.Words) -> Iterator[P
     })
     for status in config.statuses:
         yield from _listings(archive, urls.status(status.key), words.gettext("Status: %(status)s") % {"status": status.label},
-                             archive.statuses[status.key], config, words, definition=status.definition)
+                             archive.statuses[status.key], config, definition=status.definition)
 
 
 def _pages(archive: Archive, bodies: dict[str, BodyRef]) -> Iterator[PageSpec]:

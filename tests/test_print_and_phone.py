@@ -55,8 +55,8 @@ THEATRE_BODY = f"""\
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    """Five incidents, one a page: three reported in June 2022, so that the reported list's June is
-    paged within the month and has page links; the first has everything printed."""
+    """Five incidents, one a page: three reported in 2022, so that the reported list's year pages
+    have page links; the first has everything printed."""
     archive = ArchiveFolder(tmp_path_factory.mktemp("print") / "archive")
     archive.write("site.yaml", SITE_YAML + "per_page: 1\n")
     archive.incident("theatre", THEATRE, THEATRE_BODY)
@@ -292,7 +292,7 @@ def test_page_links_are_named_as_pages(browse):
         assert pages.get_by_role("link", name="Page 3", exact=True).count() == 1
         assert pages.get_by_role("link", name="2", exact=True).count() == 0
 
-    browse("status/reported/dates/2022/06/index.html", check)
+    browse("status/reported/dates/2022/page/2/index.html", check)
 
 
 def test_a_source_language_is_named_and_its_title_marked_as_in_it(browse):

@@ -1,4 +1,5 @@
-"""Lists past their first page are paged by date, so that an edit rewrites only its own period's pages."""
+"""Lists past their first page are paged by year, from each year's oldest record, so that an edit
+rewrites only its own year's pages from its place on."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import pytest
 from conftest import SITE_YAML
 
 PER_PAGE = 3
-# (file name, date, category): many incidents of 2021 (more than a page: paged by month, March
-# itself over two pages), a few of 2020 and 2022 (one page each), and two known only to 2021.
+# (file name, date, category): ten incidents of 2021 (four pages), two of them known only to the
+# year, and two each of 2020 and 2022 (one page each).
 RECORDS = (
     [(f"march-{day:02d}", f"2021-03-{day:02d}", "Shelling") for day in range(1, 6)]
     + [(f"june-{day:02d}", f"2021-06-{day:02d}", "Shelling") for day in (3, 9)]
@@ -49,20 +50,18 @@ def _digests(folder: Path) -> dict[str, str]:
             for path in folder.rglob("*") if path.is_file()}
 
 
-def test_the_first_page_shows_the_newest_and_each_record_is_on_one_period_page(dated):
+def test_the_first_page_shows_the_newest_and_each_year_its_own_oldest_first(dated):
     shelling = dated.output / "categories/shelling"
     ids = [name for name, _, category in sorted(RECORDS, key=lambda r: (r[1], r[0]), reverse=True) if category == "Shelling"]
     assert _listed(shelling / "index.html") == ids[:PER_PAGE]
     period_pages = sorted((shelling / "dates").rglob("index.html"))
     listed = [record for page in period_pages for record in _listed(page)]
-    assert sorted(listed) == sorted(ids), "every record on exactly one year's or month's page"
-    # 2021 holds more than a page: its months have pages (March's two), its own page the records known only to the year.
-    assert _listed(shelling / "dates/2021/index.html") == ["only-2021-b", "only-2021-a"]
-    assert _listed(shelling / "dates/2021/03/index.html") == ["march-05", "march-04", "march-03"]
-    assert _listed(shelling / "dates/2021/03/page/2/index.html") == ["march-02", "march-01"]
-    # 2020 fits on one page: no month pages.
-    assert _listed(shelling / "dates/2020/index.html") == ["old-08", "old-02"]
-    assert not (shelling / "dates/2020/08").exists()
+    assert sorted(listed) == sorted(ids), "every record on exactly one year's page"
+    # 2021 holds more than a page: paged from its oldest, those known only to the year first.
+    assert [_listed(shelling / f"dates/2021/{page}index.html") for page in ("", "page/2/", "page/3/", "page/4/")] == [
+        ["only-2021-a", "only-2021-b", "march-01"], ["march-02", "march-03", "march-04"],
+        ["march-05", "june-03", "june-09"], ["october"]]
+    assert _listed(shelling / "dates/2020/index.html") == ["old-02", "old-08"]
     first = (shelling / "index.html").read_text(encoding="utf-8")
     assert all(f'href="dates/{year}/index.html"' in first for year in (2020, 2021, 2022))
 
@@ -78,21 +77,22 @@ def test_old_page_numbers_lead_to_the_first_page_in_every_language(dated):
         moved = (dated.output / f"{prefix}categories/shelling/page/2/index.html").read_text(encoding="utf-8")
         assert 'content="0; url=../../index.html"' in moved and 'name="robots" content="noindex"' in moved
     sitemap = (dated.output / "sitemap.xml").read_text(encoding="utf-8")
-    assert "shelling/page/" not in sitemap and "shelling/dates/2021/03/page/2/" in sitemap
+    assert "shelling/page/" not in sitemap and "shelling/dates/2021/page/2/" in sitemap
 
 
 @pytest.mark.parametrize("edit, may_change", [
-    # A record of June 2021 moved to another category: its months' pages and the two lists' first pages.
+    # A record of June 2021 moved to another category: 2021's pages from its place on, and the two
+    # lists' first pages (their counts by year). Not 2021's first two pages, nor 2020's or 2022's.
     (lambda root: _retag(root, "2021/june-03.md", "Shelling", "Detention"),
-     {"categories/shelling/index.html", "categories/shelling/dates/2021/index.html",
-      "categories/shelling/dates/2021/06/index.html", "categories/detention/index.html",
+     {"categories/shelling/index.html", "categories/shelling/dates/2021/page/3/index.html",
+      "categories/shelling/dates/2021/page/4/index.html", "categories/detention/index.html",
       "categories/detention/dates/2021/index.html"}),
-    # An older record added: its year's page, and the first page's count of that year.
-    (lambda root: (root / "content/incidents/2020/old-05.md").write_text(_record("2020-05-15", "Shelling"), encoding="utf-8"),
-     {"categories/shelling/index.html", "categories/shelling/dates/2020/index.html",
+    # A record of 2022 added after the others of its year: that year's last page, and the first page.
+    (lambda root: (root / "content/incidents/2022/new-09.md").write_text(_record("2022-09-15", "Shelling"), encoding="utf-8"),
+     {"categories/shelling/index.html", "categories/shelling/dates/2022/index.html",
       "categories/shelling/page/5/index.html"}),  # a list one longer has one more old page number
-], ids=["a category changed", "an older record added"])
-def test_an_edit_rewrites_only_its_own_periods_pages(dated, edit, may_change):
+], ids=["a category changed", "a newer record of its year added"])
+def test_an_edit_rewrites_only_its_own_years_pages_from_its_place_on(dated, edit, may_change):
     before = _digests(dated.output / "categories")
     edit(dated.root)
     code, output = dated.build()
