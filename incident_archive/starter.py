@@ -12,9 +12,12 @@ half-way (a full disk) leaves nothing behind but what was there before.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import shutil
 import sys
+from importlib import metadata
 from pathlib import Path
 
 from . import __version__
@@ -46,7 +49,8 @@ BLANK_RECORD_EDITS = (("`python build.py check`", "`incident-archive check`"), (
 # What a folder may hold for init to write into it: git's own folder, as in a clone of a new, empty
 # repository (init writes nothing inside it).
 UNTOUCHED = frozenset({".git"})
-VERSION_MARK = "@VERSION@"  # where requirements.txt names the engine's version
+VERSION_MARK = "@VERSION@"  # where the starter files name the engine's version
+PIN_MARK = "incident-archive==@VERSION@"  # requirements.txt's requirement, which pin() may make a git one
 
 SUMMARY = "make a new archive folder: settings, pages, an example record, workflows"
 DESCRIPTION = """\
@@ -87,9 +91,33 @@ def run(args: argparse.Namespace, root: Path) -> int:
 
 
 def starter_files() -> dict[str, bytes]:
-    """The copied files' bytes, by their path in the new archive, the engine's version filled in."""
-    return {path: (STARTER / source).read_bytes().replace(VERSION_MARK.encode(), __version__.encode())
-            for path, source in FILES.items()}
+    """The copied files' bytes, by their path in the new archive, the engine's version filled in,
+    and requirements.txt pinning this very engine (pin)."""
+    files = {path: (STARTER / source).read_bytes() for path, source in FILES.items()}
+    files["requirements.txt"] = files["requirements.txt"].replace(PIN_MARK.encode(), pin(installed_from()).encode())
+    return {path: data.replace(VERSION_MARK.encode(), __version__.encode()) for path, data in files.items()}
+
+
+def pin(origin: dict) -> str:
+    """The requirement that installs the engine that ran init: an engine installed from a git
+    repository over https (pip records where, PEP 610) is pinned to that repository at that commit,
+    which the new archive's workflows can install before the engine is on PyPI; any other (PyPI, a
+    wheel, a checkout on this machine) to its version."""
+    url, vcs = origin.get("url"), origin.get("vcs_info")
+    if (isinstance(url, str) and url.startswith("https://") and isinstance(vcs, dict) and vcs.get("vcs") == "git"
+            and re.fullmatch(r"[0-9a-f]{40}", str(vcs.get("commit_id", ""))) and not re.search(r"[\s@#]", url)):
+        return f"incident-archive @ git+{url}@{vcs['commit_id']}"
+    return f"incident-archive=={VERSION_MARK}"
+
+
+def installed_from() -> dict:
+    """Where pip installed this engine from (its direct_url.json), or {} when it does not say."""
+    try:
+        text = metadata.distribution("incident-archive").read_text("direct_url.json")
+        origin = json.loads(text) if text else {}
+    except (metadata.PackageNotFoundError, ValueError):
+        return {}
+    return origin if isinstance(origin, dict) else {}
 
 
 def make_archive(target: Path) -> list[str]:

@@ -316,3 +316,23 @@ if __name__ == "__main__":
     for path in ADAPTED:
         (starter.STARTER / starter.FILES[path]).write_text(adapted(path), encoding="utf-8")
         print(f"wrote incident_archive/data/starter/{starter.FILES[path]}")
+
+
+@pytest.mark.parametrize("origin, expected", [
+    # pip's direct_url.json (PEP 610) for `pip install "incident-archive @ git+https://…@v0.1.0"`
+    ({"url": "https://github.com/example/engine", "vcs_info": {"vcs": "git", "requested_revision": "v0.1.0",
+                                                              "commit_id": "0123456789abcdef0123456789abcdef01234567"}},
+     "incident-archive @ git+https://github.com/example/engine@0123456789abcdef0123456789abcdef01234567"),
+    ({}, f"incident-archive=={__version__}"),  # from PyPI, or pip says nothing
+    ({"url": "file:///home/someone/engine", "dir_info": {"editable": True}}, f"incident-archive=={__version__}"),
+    ({"url": "ssh://git@example.org/engine", "vcs_info": {"vcs": "git", "commit_id": "0" * 40}},
+     f"incident-archive=={__version__}"),  # no workflow holds the key
+    ({"url": "https://example.org/engine", "vcs_info": {"vcs": "git", "commit_id": "main"}},
+     f"incident-archive=={__version__}"),  # a branch moves; only a commit pins
+], ids=["git over https", "nothing said", "a checkout here", "git over ssh", "no commit"])
+def test_requirements_pin_the_engine_that_ran_init(tmp_path, monkeypatch, origin, expected):
+    monkeypatch.setattr(starter, "installed_from", lambda: origin)
+    code, output = run_cli("init", str(tmp_path / "archive"))
+    assert code == 0, output
+    lines = (tmp_path / "archive" / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert [line for line in lines if line and not line.startswith("#")] == [expected]
