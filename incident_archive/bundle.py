@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from . import i18n
@@ -39,24 +40,30 @@ def write_bundle(site_dir: Path, target: Path, config: Config) -> int:
     # Read one at a time as they are zipped: the files of a large archive are gigabytes.
     entries = {f"{folder}/README.txt": lambda: readmes(config).encode("utf-8")}
     entries |= {f"{folder}/{path}": (site_dir / path).read_bytes for path in files_in(site_dir)}
+    write_zip(target, entries)
+    return len(entries)
+
+
+def write_zip(target: Path, entries: dict[str, Callable[[], bytes]], date_time: tuple = ZIP_TIME,
+              replace: bool = True) -> None:
+    """A zip whose bytes depend on its entries alone: sorted, each dated date_time with one mode, each
+    read as it is zipped. Written beside target and renamed there once complete; with replace
+    False, refused (FileExistsError) if target was made meanwhile."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".bundle-", suffix=".zip")
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".zip-", suffix=".zip")
     try:
         with os.fdopen(handle, "wb") as file, zipfile.ZipFile(file, "w") as archive:
             for name in sorted(entries):
-                archive.writestr(_entry(name), entries[name](), compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; a bundle is for sharing
+                info = zipfile.ZipInfo(name, date_time=date_time)
+                info.external_attr, info.create_system = FILE_MODE, UNIX
+                archive.writestr(info, entries[name](), compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; a zip is for sharing
+        if not replace and target.exists():
+            raise FileExistsError(f"{target} exists already")
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return len(entries)
-
-
-def _entry(name: str) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-    info.external_attr, info.create_system = FILE_MODE, UNIX
-    return info
 
 
 def readmes(config: Config) -> str:

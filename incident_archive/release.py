@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import hashlib
 import json
 import os
 import re
 import sys
-import tempfile
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -432,26 +432,13 @@ def zenodo_json(config: Config, version: str, date: str) -> dict:
 
 
 def write_release(target: Path, folder: str, files: dict[str, bytes], date: str) -> None:
-    """The zip, in one folder, entries sorted and dated the release's date: the same files give the same bytes.
-    Written beside its place and renamed there once complete."""
-    from .bundle import FILE_MODE, UNIX
+    """The zip, in one folder, entries sorted and dated the release's date: the same files give the
+    same bytes. A release is never replaced, even by one made meanwhile."""
+    from .bundle import write_zip
 
     stamp = (*datetime.date.fromisoformat(date).timetuple()[:3], 0, 0, 0)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".release-", suffix=".zip")
-    try:
-        with os.fdopen(handle, "wb") as file, zipfile.ZipFile(file, "w") as archive:
-            for name in sorted(files):
-                info = zipfile.ZipInfo(f"{folder}/{name}", date_time=stamp)
-                info.external_attr, info.create_system = FILE_MODE, UNIX
-                archive.writestr(info, files[name], compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; a release is for sharing
-        if target.exists():  # made meanwhile: a release is never replaced
-            raise FileExistsError(f"{target} exists already")
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_zip(target, {f"{folder}/{name}": functools.partial(bytes, data) for name, data in files.items()},
+              date_time=stamp, replace=False)
 
 
 def _write_beside(path: Path, data: bytes) -> None:
