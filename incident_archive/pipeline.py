@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from . import content, graph, inputs, parallel, render, translations, urls, vcs
 from .cache import CACHE_DIR, Cache, CacheDamaged, pack_html
-from .config import SITE_FILE, Config, load_config
+from .config import RELEASES_DIR, SITE_FILE, Config, load_config
 from .duplicates import likely_duplicates
 from .images import Store
 from .incremental import Output, RecordParts, Site, outputs_intact, write_outputs
@@ -168,7 +168,7 @@ def _build(root: Path, config: Config, theme: Theme, cache: Cache, options: Opti
     found = content.discover(root, config.languages)
     head = vcs.history_head(root) if config.history else None  # a commit changes histories, not files' stamps
     run = f"build {out_dir.resolve()} drafts={options.drafts} strict={options.strict}"
-    signature = _signature(run, found, problems, head)
+    signature = _signature(run, found, problems, head, _release_stamp(root, config))
     last = None if options.clean else cache.last_result(run, signature)
     if last is not None and outputs_intact(out_dir, cache):
         return last  # nothing read, converted, rendered or written has changed since
@@ -263,10 +263,24 @@ def _template_problems(env, theme: Theme, config: Config) -> list[Problem]:
     return problems
 
 
-def _signature(run: str, found: content.Found, problems: list[Problem], head: str | None = None) -> str:
-    """A digest of every input file's stamp, of the problems found before reading and of the commit
-    the histories come from (site.yaml and the templates are the cache's own keys)."""
-    return digest(run, repr(sorted(found.stamps.items())), repr(found.problems), repr(problems), repr(head))
+def _signature(run: str, found: content.Found, problems: list[Problem], head: str | None = None,
+               release: str = "") -> str:
+    """A digest of every input file's stamp, of the problems found before reading, of the commit
+    the histories come from and of the latest release's stamp (site.yaml and the templates are the
+    cache's own keys)."""
+    return digest(run, repr(sorted(found.stamps.items())), repr(found.problems), repr(problems), repr(head), release)
+
+
+def _release_stamp(root: Path, config: Config) -> str:
+    """The latest data release's name and stamp: it is published under a name every release
+    shares (Config.published_release), so a new one changes no page, but the build must copy it."""
+    if config.latest_release is None:
+        return ""
+    try:
+        status = (root / RELEASES_DIR / config.latest_release).lstat()
+    except OSError as error:  # gone since the settings were read: the copy will say so
+        return f"{config.latest_release}: {error.strerror}"
+    return f"{config.latest_release}:{status.st_mtime_ns}:{status.st_size}"
 
 
 def _compiled_with(config: Config, theme: Theme) -> str:
@@ -298,8 +312,9 @@ def _open_cache(root: Path, config: Config, theme: Theme, options: Options) -> C
         settings = inputs.read_text_file(root, SITE_FILE)
     except OSError:
         settings = b""  # load_config has read it already; reading it again failed only in a race
-    # The latest data release is linked from every page, as the templates' words are: a new one renders them again.
-    cache = Cache.open(root, digest(settings.hex()), digest(theme.key, config.latest_release or ""), options.clean)
+    # Every page's footer links the latest data release once there is one, as the templates' words are part of
+    # every page: the first release renders them again; a later one, published under the same name, does not.
+    cache = Cache.open(root, digest(settings.hex()), digest(theme.key, config.published_release or ""), options.clean)
     Store.prepare(cache.path.parent, start_afresh=options.clean)
     return cache
 

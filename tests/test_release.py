@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from conftest import FIXTURES, ArchiveFolder, run_cli
+from incident_archive.pipeline import build
 
 NAME = "fixture-archive-data-{}"  # the minimal fixture's title, as a file name
 AUTHORS = """\
@@ -155,15 +156,15 @@ def test_sha256sums_lists_every_other_file_of_the_release(minimal):
 def test_the_site_and_the_bundle_publish_the_latest_release_only(minimal, tmp_path):
     released(minimal, "1.0", "2026-12-01")
     released(minimal, "1.1", "2026-12-02")
-    name = f"{NAME.format('1.1')}.zip"
+    name, published_name = f"{NAME.format('1.1')}.zip", f"{NAME.format('latest')}.zip"
     code, output = minimal.build()  # a later build, from the cache, still publishes it
     assert code == 0, output
     published = minimal.output / "data" / "releases"
-    assert [path.name for path in published.iterdir()] == [name]
-    assert (published / name).read_bytes() == (minimal.root / "releases" / name).read_bytes()
-    assert f'<a href="data/releases/{name}">{name}</a>' in (minimal.output / "index.html").read_text()
+    assert [path.name for path in published.iterdir()] == [published_name]
+    assert (published / published_name).read_bytes() == (minimal.root / "releases" / name).read_bytes()
+    assert f'<a href="data/releases/{published_name}">{published_name}</a>' in (minimal.output / "index.html").read_text()
     page = (minimal.output / "incidents" / "market-day" / "index.html").read_text()
-    assert f'<a href="../../data/releases/{name}">' in page
+    assert f'<a href="../../data/releases/{published_name}">' in page
     # What the builds after each release left is what a clean build of the same inputs writes.
     code, output = minimal.build("--clean", "--out", str(tmp_path / "clean"))
     assert code == 0, output
@@ -171,7 +172,21 @@ def test_the_site_and_the_bundle_publish_the_latest_release_only(minimal, tmp_pa
     code, output = run_cli("bundle", "--root", str(minimal.root), "--zip", str(tmp_path / "offline.zip"))
     assert code == 0, output
     with zipfile.ZipFile(tmp_path / "offline.zip") as bundle:
-        assert bundle.read(f"fixture-archive/data/releases/{name}") == (minimal.root / "releases" / name).read_bytes()
+        assert bundle.read(f"fixture-archive/data/releases/{published_name}") == (minimal.root / "releases" / name).read_bytes()
+
+
+def test_a_later_release_changes_the_published_zip_and_no_page(minimal, tmp_path):
+    released(minimal, "1.0", "2026-12-01")
+    first = (minimal.root / "releases" / f"{NAME.format('1.0')}.zip").read_bytes()
+    released(minimal, "1.1", "2026-12-02")
+    pages = {path: data for path, data in files_of(minimal.output).items() if path.endswith(".html")}
+    # Which release is the newest changes once more: the 1.1 zip taken out, 1.0 is the latest again.
+    (minimal.root / "releases" / f"{NAME.format('1.1')}.zip").rename(tmp_path / "1.1.zip")
+    result = build(minimal.root)
+    assert not result.errors, result.problems
+    assert (result.files_rendered, result.files_written) == (1, 1)  # the published zip, and no page
+    assert (minimal.output / "data" / "releases" / f"{NAME.format('latest')}.zip").read_bytes() == first
+    assert {path: data for path, data in files_of(minimal.output).items() if path.endswith(".html")} == pages
 
 
 def test_the_version_and_date_may_come_from_site_yaml(minimal):

@@ -102,8 +102,8 @@ def whole_archive_files(archive: Archive, config: Config, root: Path, store: Sto
     for name in files.makers:
         yield Generated(f"{DATA_DIR}/{name}", files.token(name), functools.partial(files.make, name), whole_archive=True)
     yield Generated(f"{DATA_DIR}/{SUMS_FILE}", files.sums_token(), files.make_sums, whole_archive=True)
-    if config.latest_release:  # the newest data release (release.py), which every page's footer links
-        yield Copy(release_path(config.latest_release), root, f"{RELEASES_DIR}/{config.latest_release}")
+    if config.published_release:  # the newest data release (release.py), which every page's footer links
+        yield Copy(release_path(config.published_release), root, f"{RELEASES_DIR}/{config.latest_release}")
 
 
 def release_path(name: str) -> str:
