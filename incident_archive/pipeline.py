@@ -68,8 +68,11 @@ class Options:
     # Incident files new in this change: check compares them with the rest for likely duplicates.
     new_records: frozenset[str] = frozenset()
     # A preview's build (live.py): a build that runs is kept in Result.kept, for the next edit. (One
-    # with nothing to do is not: a preview started on a built site keeps its first edit's build.)
+    # with nothing to do is not, so that a preview starts at once on a built site.)
     keep: bool = False
+    # Plan and fingerprint every output even when nothing changed: a preview, started at once, keeps
+    # its build so in the background (Preview.prepare), for its first edit to be applied to.
+    whole: bool = False
 
 
 @dataclass
@@ -169,7 +172,7 @@ def _build(root: Path, config: Config, theme: Theme, cache: Cache, options: Opti
     head = vcs.history_head(root) if config.history else None  # a commit changes histories, not files' stamps
     run = f"build {out_dir.resolve()} drafts={options.drafts} strict={options.strict}"
     signature = _signature(run, found, problems, head, _release_stamp(root, config))
-    last = None if options.clean else cache.last_result(run, signature)
+    last = None if options.clean or options.whole else cache.last_result(run, signature)
     if last is not None and outputs_intact(out_dir, cache):
         return last  # nothing read, converted, rendered or written has changed since
     linked = _read_link_convert(root, config, found, cache, options)

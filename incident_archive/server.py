@@ -8,10 +8,12 @@ output as it was, so the last good site stays up while the problems are shown ab
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import html
 import re
 import sys
+import threading
 import time
 import traceback
 from collections.abc import AsyncIterator, Callable
@@ -77,6 +79,24 @@ class Preview:
             f"ok, {plural(result.files_rendered, 'page')} rendered, {plural(result.files_written, 'file')} written"
         self.log(f"{what}: {outcome} ({time.perf_counter() - started:.2f} s{how})")
 
+    def prepare(self) -> None:
+        """Keep the build that a start with nothing to do skipped, so that the first edit of a
+        description is applied to it too (at 150,000 records: 3 s, against 45 s for a whole build).
+
+        Run in a thread of its own while the preview serves; an edit waits for it. It renders only
+        what is out of date, which is usually nothing, and a failure only leaves the next edit to a
+        whole build."""
+        if self.kept is not None or self.failed:
+            return
+        started = time.perf_counter()
+        try:
+            result = pipeline.build(self.root, self.out_dir, dataclasses.replace(self.options, whole=True))
+        except Exception:  # noqa: BLE001 - the next edit makes a whole build, which reports what went wrong
+            return
+        if result.kept is not None and not result.failed(self.options.strict):
+            self.kept = result.kept
+            self.log(f"ready for quick edits ({time.perf_counter() - started:.2f} s)")
+
     def _applied(self, changed: set[str] | None) -> pipeline.Result | None:
         if self.kept is None or not changed or self.failed:
             return None
@@ -132,12 +152,32 @@ async def _serve(preview: Preview, host: str, port: int) -> None:
     await asyncio.sleep(0)  # runs awatch up to its first wait: from here on, no change is missed
     preview.log(f"serving {preview.out_dir} at http://{host}:{port}/ (Ctrl-C to stop)")
     sys.stdout.flush()
+    prepared = _in_background(preview.prepare, then=sys.stdout.flush)
     while True:
         changed = {path for _, path in await next_change}
         next_change = await _quiet(changes, changed)
+        await prepared  # one build at a time: the edit is applied to what it kept
         preview.rebuild(changed=_relative(changed, preview.root))
         LiveReloadHandler.reload_waiters(path="*")
         sys.stdout.flush()
+
+
+def _in_background(work: Callable[[], None], then: Callable[[], None]) -> asyncio.Future[None]:
+    """work(), then then(), in a daemon thread, so that Ctrl-C never waits for it (asyncio's own
+    executor would be waited for); → a future done when they return."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def run() -> None:
+        try:
+            work()
+            then()
+        finally:
+            with contextlib.suppress(RuntimeError):  # the preview was stopped meanwhile: its loop is closed
+                loop.call_soon_threadsafe(done.set_result, None)
+
+    threading.Thread(target=run, name="prepare", daemon=True).start()
+    return done
 
 
 async def _quiet(changes: AsyncIterator[set[FileChange]], changed: set[str]) -> asyncio.Future[set[FileChange]]:

@@ -164,6 +164,22 @@ def test_an_edit_is_served_within_seconds_and_unrelated_pages_are_not_rewritten(
     assert 0 < rendered <= int(built.split(", ")[1].split()[0]) // 3, served.lines
 
 
+def test_serve_started_on_a_built_archive_applies_even_the_first_edit(tmp_path):
+    root = police_records(tmp_path / "archive", RECORDS)
+    built = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--root", str(root)],
+                           capture_output=True, text=True)
+    assert built.returncode == 0, built.stdout + built.stderr
+    server = Server(root)
+    try:
+        server.wait_for_line("ready for quick edits")  # kept in the background, after it started at once
+        edit(root, EDITED, "\n---\n", "\n---\nA first sentence added while serving.\n\n")
+        served_page = server.wait_for_page(EDITED_PAGE, "A first sentence added while serving.")
+        assert heading(root) in served_page
+        assert "; the edited descriptions only)" in server.wait_for_line("rebuilt"), server.lines
+    finally:
+        server.stop()
+
+
 def test_a_burst_of_edits_causes_one_rebuild(served):
     # Edits a tenth of a second apart for a second, as a git checkout or an editor's save-all
     # makes them: longer than a look for changes takes, shorter than the quiet time a rebuild waits for.

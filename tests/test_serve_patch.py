@@ -85,6 +85,23 @@ def test_a_preview_started_on_a_built_site_starts_at_once_and_keeps_its_first_ed
     assert tree_digest(minimal.output) == _clean_build(minimal.root, tmp_path)
 
 
+def test_a_preview_started_on_a_built_site_prepares_its_build_for_the_first_edit(minimal, tmp_path):
+    assert minimal.build()[0] == 0
+    said: list[str] = []
+    preview = Preview(minimal.root, minimal.output, pipeline.Options(jobs=1), log=said.append)
+    preview.rebuild("built")  # at once: nothing to do
+    assert preview.kept is None
+    before = tree_digest(minimal.output)
+    preview.prepare()  # what serve does in the background once it serves
+    assert preview.kept is not None and any(line.startswith("ready for quick edits") for line in said), said
+    assert tree_digest(minimal.output) == before
+    _replace(minimal.root, MARKET, "Sources disagree", "Edit 0.")
+    said.clear()
+    preview.rebuild(changed={MARKET})
+    assert any("; the edited descriptions only)" in line for line in said), said
+    assert tree_digest(minimal.output) == _clean_build(minimal.root, tmp_path)
+
+
 def _swap_for_a_link(root: Path, outside: Path) -> None:
     outside.write_text((root / MARKET).read_text(encoding="utf-8").replace("Sources disagree", "SECRET-OUTSIDE"),
                        encoding="utf-8")
