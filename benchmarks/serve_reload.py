@@ -3,7 +3,8 @@
     python benchmarks/serve_reload.py /tmp/incident-archive-bench/10000    # a corpus made by generate.py
 
 `python build.py serve` runs in a child process of its own (its own process group, stopped at the
-end), a livereload client connects to it as a browser's livereload.js does, and each edit is timed
+end). Once it says it is ready for quick edits, a livereload client connects to it as a browser's
+livereload.js does, and each edit is timed
 from the moment its file is written and closed to the moment the reload message arrives. After
 each, the file is put back as it was and the rebuild that causes is waited for, so that every
 repetition makes the same edit. Every wait has a timeout: a server that stops or never answers
@@ -118,6 +119,7 @@ class _Server:
             self.collector = threading.Thread(target=self._collect, daemon=True)
             self.collector.start()
             if self._started():
+                self._ready()
                 return
         raise ServeFailed("serve found no free port")
 
@@ -139,6 +141,19 @@ class _Server:
             time.sleep(0.05)
         self.stop()
         raise ServeFailed(self._said(f"serve did not start within {START_SECONDS:.0f} s"))
+
+    def _ready(self) -> None:
+        """Wait for serve to say it is ready for quick edits: started on a built archive, it keeps
+        its build in the background first, which an edit made sooner would wait for."""
+        deadline = time.monotonic() + START_SECONDS
+        while time.monotonic() < deadline:
+            if any(line.startswith("ready for quick edits") for line in self.lines):
+                return
+            if self.process.poll() is not None or any(line.startswith("built: failed") for line in self.lines):
+                raise ServeFailed(self._said("serve stopped"))
+            time.sleep(0.05)
+        self.stop()
+        raise ServeFailed(self._said(f"serve was not ready for quick edits within {START_SECONDS:.0f} s"))
 
     async def waiting(self, awaitable, seconds: float, what: str):
         try:

@@ -85,16 +85,17 @@ class Preview:
 
         Run in a thread of its own while the preview serves; an edit waits for it. It renders only
         what is out of date, which is usually nothing, and a failure only leaves the next edit to a
-        whole build."""
-        if self.kept is not None or self.failed:
-            return
+        whole build. Says when the preview is ready, kept here or by the start."""
         started = time.perf_counter()
-        try:
-            result = pipeline.build(self.root, self.out_dir, dataclasses.replace(self.options, whole=True))
-        except Exception:  # noqa: BLE001 - the next edit makes a whole build, which reports what went wrong
-            return
-        if result.kept is not None and not result.failed(self.options.strict):
+        if self.kept is None and not self.failed:
+            try:
+                result = pipeline.build(self.root, self.out_dir, dataclasses.replace(self.options, whole=True))
+            except Exception:  # noqa: BLE001 - the next edit makes a whole build, which reports what went wrong
+                return
+            if result.kept is None or result.failed(self.options.strict):
+                return
             self.kept = result.kept
+        if self.kept is not None:
             self.log(f"ready for quick edits ({time.perf_counter() - started:.2f} s)")
 
     def _applied(self, changed: set[str] | None) -> pipeline.Result | None:
