@@ -64,9 +64,12 @@ class Timing:
 
 
 def measure(corpus: Path, edits: dict[str, tuple[Path, Callable[[], object]]], repeats: int = 3,
-            extra: tuple[str, ...] = ()) -> dict[str, Timing]:
-    """{name: Timing} for each edit: (the file it changes, a function that changes it), made `repeats` times."""
+            extra: tuple[str, ...] = (), said: list[str] | None = None) -> dict[str, Timing]:
+    """{name: Timing} for each edit: (the file it changes, a function that changes it), made `repeats` times.
+    The server's lines up to its readiness go to `said`."""
     server = _Server(corpus, extra)
+    if said is not None:
+        said += server.lines
     try:
         return asyncio.run(_measure(server, edits, repeats))
     finally:
@@ -214,7 +217,9 @@ def main() -> None:
     def edit() -> None:
         path.write_text(path.read_text(encoding="utf-8") + "\nA sentence added by the benchmark.\n", encoding="utf-8")
 
-    timing = measure(args.corpus, {"body": (path, edit)}, args.repeats)["body"]
+    said: list[str] = []
+    timing = measure(args.corpus, {"body": (path, edit)}, args.repeats, said=said)["body"]
+    print("serve started:", *(line for line in said if line.startswith(("built", "ready"))), sep="\n  ")
     print(f"body edit saved → reload: min {timing.minimum:.2f} s, median {timing.median:.2f} s "
           f"(the server's rebuilds: {timing.said_rebuilds})")
 
