@@ -24,7 +24,8 @@ _PACKAGED_THEME = Path(__file__).resolve().parent / "theme"
 DEFAULT_THEME = _PACKAGED_THEME if _PACKAGED_THEME.is_dir() else Path(__file__).resolve().parent.parent / "templates"
 LANGUAGE_TAG = r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*"
 # A data release's version (release.py): numbers between dots, compared number by number (1.9 < 1.10).
-RELEASE_VERSION = r"\d{1,9}(?:\.\d{1,9}){0,4}"
+# Numbers without leading zeros: 01.2 would name a file beside 1.2 that compares equal to it.
+RELEASE_VERSION = r"(?:0|[1-9]\d{0,8})(?:\.(?:0|[1-9]\d{0,8})){0,4}"
 RELEASES_DIR = "releases"  # the data releases' zips, in the archive folder; the latest also in the site's data/
 
 
@@ -384,7 +385,8 @@ def _site_schema() -> Record:
         }), key=Pattern(LANGUAGE_TAG, "a language tag such as en or uk"),
             help="site.yaml's words in each other language: the title, statuses, taxonomies, terms and places"),
         "release": Record({
-            "version": Pattern(RELEASE_VERSION, "a version: numbers between dots, such as 1 or 2.1 (in quotes)"),
+            "version": Pattern(RELEASE_VERSION,
+                               "a version: numbers between dots without leading zeros, such as 1 or 2.1 (in quotes)"),
             "date": Pattern(r"\d{4}-\d{2}-\d{2}", "a date YYYY-MM-DD"),
             "authors": ListOf(Record({
                 "name": Text(help="an organisation's name"),

@@ -221,7 +221,8 @@ def _version_and_date(args: argparse.Namespace, config: Config) -> tuple[str, st
         return "", "", ("no version: give --version X (numbers between dots, such as 1.0), "
                         "or set release: version: in site.yaml")
     if not re.fullmatch(RELEASE_VERSION, version):
-        return "", "", f"--version: '{version}' is not a version: give numbers between dots, such as 1, 1.1 or 2026.12"
+        return "", "", (f"--version: '{version}' is not a version: give numbers between dots without leading zeros, "
+                        "such as 1, 1.1 or 2026.12")
     if not date:
         return "", "", ("no date: give --date YYYY-MM-DD (a release never reads the clock), "
                         "or set release: date: in site.yaml")

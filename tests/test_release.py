@@ -205,6 +205,8 @@ def test_a_release_never_reads_the_clock_nor_replaces_another(minimal):
     assert code == 2 and "no date: give --date YYYY-MM-DD" in output
     assert release(minimal, "--version", "1.0", "--date", "2026-02-30")[0] == 2
     assert release(minimal, "--version", "v1", "--date", "2026-12-01")[0] == 2
+    code, output = release(minimal, "--version", "01.2", "--date", "2026-12-01")  # it would compare equal to 1.2
+    assert code == 2 and "'01.2' is not a version" in output
     assert not (minimal.root / "releases").exists() and not (minimal.root / "output").exists()
     before = Path(released(minimal, "1.10", "2026-12-01").filename).read_bytes()  # type: ignore[arg-type]
     code, output = release(minimal, "--version", "1.10", "--date", "2026-12-05")
