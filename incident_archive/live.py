@@ -106,7 +106,8 @@ def _replanned(root: Path, kept: Kept, archive, bodies: dict[str, BodyRef], repl
                edited: list[str], cache) -> tuple[list[Output], dict[str, list[int]]] | None:
     """The kept outputs with the new bodies, and where the pages given each body are among them:
     pages given an old body get the new one; the other outputs that read descriptions (the search
-    files, the records' own JSON: outputs.plan_bodies) are planned again, and the rest kept."""
+    text shards that hold the edited records, their own JSON: outputs.plan_bodies) are planned
+    again, and the rest kept."""
     replanned = outputs.plan_bodies(archive, kept.config, bodies, root, kept.theme, _store(cache), RecordParts(cache), edited)
     fresh = {output.path: output for output in replanned if not isinstance(output, PageSpec)}
     planned: list[Output] = [fresh.pop(output.path, output) if not isinstance(output, PageSpec) else output

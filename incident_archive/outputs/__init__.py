@@ -57,16 +57,19 @@ def plan(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Pat
 def plan_bodies(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Path, theme: Theme,
                 store: Store, parts: RecordParts, edited: Iterable[str]) -> list[Output]:
     """What an edit of these records' descriptions alone changes, besides the pages given their
-    bodies: each language's search files, which hold the descriptions' words, and the records' own
-    JSON, which holds their Markdown; and the files of data/, whose tokens are the records' digests
-    and so do not change, but whose makers read this build's open cache. Every other output that is
-    not a page reads front matter only, so a preview keeps it (live.py)."""
+    bodies: in each language, the search text shards that hold these records, which hold the
+    descriptions' words; the records' own JSON, which holds their Markdown; and the files of data/,
+    whose tokens are the records' digests and so do not change, but whose makers read this build's
+    open cache. Every other output that is not a page reads front matter only, so a preview keeps
+    it (live.py)."""
+    edited = tuple(edited)
     outputs: list[Output] = []
     for language in i18n.languages(config):
         view, view_bodies, view_config, translated = _view(archive, bodies, config, language)
         words = i18n.words(language.code, theme.catalogues.get(language.code, ()))
         outputs += _in_language(language, translated, search.outputs(
-            view, view_config, view_bodies, root, language.prefix, None if language.default else translated, words))
+            view, view_config, view_bodies, root, language.prefix, None if language.default else translated, words,
+            texts_of=frozenset(edited)))
     outputs += data.whole_archive_files(archive, config, root, store, parts)
     return outputs + list(data.own_records((archive.incidents[each] for each in edited), config, root))
 

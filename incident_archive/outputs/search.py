@@ -41,7 +41,7 @@ import itertools
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .. import i18n, render, urls
@@ -65,20 +65,34 @@ SUMMARY_CHARS = 160
 
 
 def outputs(archive: Archive, config: Config, bodies: dict[str, BodyRef], root: Path, prefix: str = "",
-            translated: frozenset[str] | None = None, words: i18n.Words | None = None) -> Iterator[PageSpec | Generated]:
+            translated: frozenset[str] | None = None, words: i18n.Words | None = None,
+            texts_of: frozenset[str] | None = None) -> Iterator[PageSpec | Generated]:
     """The search page and its index, in one language (`words`, the default's if None): in a
     language other than the default (`prefix` "uk/"), a record not in `translated` is found in its
-    original words and leads to its original's page."""
+    original words and leads to its original's page.
+
+    With `texts_of`, only the text shards that hold those records: all that an edit of their
+    descriptions alone changes (the page, the head and the records parts read front matter only).
+    """
     words = words or i18n.words(config.language, ())
     config = config.in_language(words)
-    yield _page(archive, config, words)
     shards = _shards(archive.newest_first)
+    if texts_of is not None:
+        yield from _texts(archive, bodies, shards, [number for number, ids in enumerate(shards) if not texts_of.isdisjoint(ids)])
+        return
+    yield _page(archive, config, words)
     parts = record_parts(archive)
     yield _head(archive, config, parts, len(shards), prefix, translated, words)
     lookups = _Lookups(archive, config)
     for name, in_part in parts:
         yield _part(name, in_part, archive, config, lookups, prefix, translated, words)
-    for number, ids in enumerate(shards):
+    yield from _texts(archive, bodies, shards, range(len(shards)))
+
+
+def _texts(archive: Archive, bodies: dict[str, BodyRef], shards: list[list[str]],
+           numbers: Iterable[int]) -> Iterator[Generated]:
+    for number in numbers:
+        ids = shards[number]
         rests = (split_summary(archive.incidents[incident_id].summary)[1] for incident_id in ids)
         members = [(incident_id, bodies[incident_id], rest) for incident_id, rest in zip(ids, rests, strict=True)]
         yield _text(number, len(shards), members)
