@@ -245,9 +245,9 @@ class Config:
         <archive>-data-latest.zip, the same for every release, so that a new release changes that
         one file and no page (at 150,000 incidents, rendering every page again took 20 minutes).
         The zip names its version inside (CITATION.cff, CHANGES.md), and releases/ keeps every one."""
-        if self.latest_release is None:
-            return None
-        return self.latest_release.rsplit("-data-", 1)[0] + "-data-latest.zip"
+        from .release import published_name  # here: release.py reads these settings
+
+        return None if self.latest_release is None else published_name(self.latest_release)
 
     @property
     def report_url(self) -> str | None:

@@ -93,6 +93,14 @@ def latest(root: Path) -> str | None:
     return found[-1][1] if found else None
 
 
+def published_name(name: str) -> str:
+    """The name the site publishes a release under: its archive's, then -data-latest.zip, the same
+    for every release (Config.published_release). "latest" is no version, so it names no release."""
+    match = _NAME.fullmatch(name)
+    assert match, f"{name} is a release's name (releases() found it)"
+    return f"{match[1]}-data-latest.zip"
+
+
 def file_name(config: Config, version: str) -> str:
     from .bundle import folder_name
 

@@ -87,7 +87,9 @@ class Preview:
         what is out of date, which is usually nothing, and a failure only leaves the next edit to a
         whole build. Says when the preview is ready, kept here or by the start."""
         started = time.perf_counter()
-        if self.kept is None and not self.failed:
+        if self.failed:
+            return
+        if self.kept is None:
             try:
                 result = pipeline.build(self.root, self.out_dir, dataclasses.replace(self.options, whole=True))
             except Exception:  # noqa: BLE001 - the next edit makes a whole build, which reports what went wrong
@@ -95,8 +97,8 @@ class Preview:
             if result.kept is None or result.failed(self.options.strict):
                 return
             self.kept = result.kept
-        if self.kept is not None:
-            self.log(f"ready for quick edits ({time.perf_counter() - started:.2f} s)")
+        self.log(f"ready for quick edits ({time.perf_counter() - started:.2f} s)")
+        sys.stdout.flush()  # said from its own thread, where no rebuild's line flushes it
 
     def _applied(self, changed: set[str] | None) -> pipeline.Result | None:
         if self.kept is None or not changed or self.failed:
@@ -153,7 +155,7 @@ async def _serve(preview: Preview, host: str, port: int) -> None:
     await asyncio.sleep(0)  # runs awatch up to its first wait: from here on, no change is missed
     preview.log(f"serving {preview.out_dir} at http://{host}:{port}/ (Ctrl-C to stop)")
     sys.stdout.flush()
-    prepared = _in_background(preview.prepare, then=sys.stdout.flush)
+    prepared = _in_background(preview.prepare)
     while True:
         changed = {path for _, path in await next_change}
         next_change = await _quiet(changes, changed)
@@ -163,16 +165,15 @@ async def _serve(preview: Preview, host: str, port: int) -> None:
         sys.stdout.flush()
 
 
-def _in_background(work: Callable[[], None], then: Callable[[], None]) -> asyncio.Future[None]:
-    """work(), then then(), in a daemon thread, so that Ctrl-C never waits for it (asyncio's own
-    executor would be waited for); → a future done when they return."""
+def _in_background(work: Callable[[], None]) -> asyncio.Future[None]:
+    """work() in a daemon thread, so that Ctrl-C never waits for it (asyncio's own executor would
+    be waited for); → a future done when it returns."""
     loop = asyncio.get_running_loop()
     done: asyncio.Future[None] = loop.create_future()
 
     def run() -> None:
         try:
             work()
-            then()
         finally:
             with contextlib.suppress(RuntimeError):  # the preview was stopped meanwhile: its loop is closed
                 loop.call_soon_threadsafe(done.set_result, None)

@@ -63,13 +63,14 @@ def plan_bodies(archive: Archive, config: Config, bodies: dict[str, BodyRef], ro
     open cache. Every other output that is not a page reads front matter only, so a preview keeps
     it (live.py)."""
     edited = tuple(edited)
+    texts_of = frozenset(edited)
     outputs: list[Output] = []
     for language in i18n.languages(config):
         view, view_bodies, view_config, translated = _view(archive, bodies, config, language)
         words = i18n.words(language.code, theme.catalogues.get(language.code, ()))
         outputs += _in_language(language, translated, search.outputs(
             view, view_config, view_bodies, root, language.prefix, None if language.default else translated, words,
-            texts_of=frozenset(edited)))
+            texts_of=texts_of))
     outputs += data.whole_archive_files(archive, config, root, store, parts)
     return outputs + list(data.own_records((archive.incidents[each] for each in edited), config, root))
 
